@@ -1,0 +1,19 @@
+"""skdigit: handwritten-digit recognition by plain gradient descent, the scikit-learn way.
+
+The package turns the classic "Character Recognition" notebook into scikit-learn
+estimators: :class:`GDLogisticRegression` trains a logistic regression by
+zero-initialised, full-batch gradient descent, :class:`OneDigitBinarizer` turns digit
+labels into a one-digit target, and :class:`MNISTIdxLoader` reads (and downloads) the
+MNIST files.
+"""
+
+__version__ = "0.1.0"
+
+from ._binarizer import OneDigitBinarizer
+from ._logistic import GDLogisticRegression
+
+__all__ = [
+    "GDLogisticRegression",
+    "OneDigitBinarizer",
+    "__version__",
+]

@@ -1,0 +1,16 @@
+"""scikit-learn's common estimator checks, over every public estimator."""
+
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from skdigit import GDLogisticRegression, OneDigitBinarizer
+
+
+@parametrize_with_checks(
+    [
+        GDLogisticRegression(),
+        GDLogisticRegression(multiclass="multinomial"),
+        OneDigitBinarizer(),
+    ]
+)
+def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)

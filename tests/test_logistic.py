@@ -1,0 +1,295 @@
+"""GDLogisticRegression: fidelity to the notebook, features and errors."""
+
+import math
+import re
+import warnings
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn.datasets import load_digits
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
+
+from skdigit import GDLogisticRegression
+
+from . import notebook
+
+RTOL = 1e-10
+
+
+@pytest.fixture(scope="module")
+def digits():
+    X, y = load_digits(return_X_y=True)
+    return X, y
+
+
+def assert_matches_notebook(clf, w, losses):
+    """coef_, intercept_ and loss_curve_ equal the notebook's run to 1e-10."""
+    np.testing.assert_allclose(clf.loss_curve_, losses, rtol=RTOL, atol=0)
+    scale = np.abs(w).max()
+    np.testing.assert_allclose(clf.coef_[0], w[1:, 0], rtol=RTOL, atol=RTOL * scale)
+    np.testing.assert_allclose(clf.intercept_, w[0], rtol=RTOL, atol=RTOL * scale)
+
+
+def test_reproduces_notebook_on_bundled_digits(digits):
+    X, y = digits
+    Y = (y == 4).astype(int).reshape(-1, 1)
+    w, losses = notebook.train(notebook.add_bias_column(X), Y, 200, 1e-5)
+    clf = GDLogisticRegression().fit(X, Y.ravel())
+    assert_matches_notebook(clf, w, losses)
+    notebook_decisions = np.round(notebook.predict(notebook.add_bias_column(X), w))
+    np.testing.assert_array_equal(clf.predict(X), notebook_decisions.ravel())
+
+
+def test_reproduces_notebook_on_real_mnist(mnist_file):
+    from skdigit import read_idx
+
+    images = read_idx(mnist_file("t10k-images-idx3-ubyte.gz")).reshape(-1, 784)
+    labels = read_idx(mnist_file("t10k-labels-idx1-ubyte.gz"))
+    X_train, X_test = images[:8000], images[8000:]
+    Y_train = (labels[:8000] == 4).astype(int).reshape(-1, 1)
+    w, losses = notebook.train(notebook.add_bias_column(X_train), Y_train, 200, 1e-5)
+    clf = GDLogisticRegression().fit(X_train, Y_train.ravel())
+    assert_matches_notebook(clf, w, losses)
+    # The notebook's run oscillates first (0.69, 0.80, 0.56, ...), then settles.
+    assert clf.loss_curve_[1] > clf.loss_curve_[0] > clf.loss_curve_[2]
+    assert clf.loss_curve_[-1] < 0.1
+    expected = np.round(notebook.predict(notebook.add_bias_column(X_test), w)).ravel()
+    np.testing.assert_array_equal(clf.predict(X_test), expected)
+
+
+def test_oscillating_run_matches_over_first_iterations(digits):
+    # At 1e-3 the loss jumps up and down; rounding differences grow tenfold every
+    # few iterations there, so only the start of such a run can be compared.
+    X, y = digits
+    Y = (y == 4).astype(int).reshape(-1, 1)
+    _, losses = notebook.train(notebook.add_bias_column(X), Y, 10, 1e-3)
+    clf = GDLogisticRegression(learning_rate=1e-3, max_iter=10).fit(X, Y.ravel())
+    np.testing.assert_allclose(clf.loss_curve_, losses, rtol=1e-8)
+
+
+def test_first_loss_is_log_2_and_verbose_prints_notebook_lines(digits, capsys):
+    X, y = digits
+    clf = GDLogisticRegression(max_iter=3, verbose=1).fit(X, y == 4)
+    assert clf.loss_curve_[0] == pytest.approx(math.log(2), rel=1e-15)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "Iteration    0 => Loss: 0.69314718055994528623"
+    assert len(lines) == 3
+    for i, (line, loss) in enumerate(zip(lines, clf.loss_curve_, strict=True)):
+        assert line == f"Iteration {i:4d} => Loss: {loss:.20f}"
+
+
+def test_binary_attributes_shapes_and_probabilities(digits):
+    X, y = digits
+    labels = np.where(y == 4, "four", "other")
+    clf = GDLogisticRegression().fit(X, labels)
+    assert clf.classes_.tolist() == ["four", "other"]
+    assert clf.coef_.shape == (1, 64)
+    assert clf.intercept_.shape == (1,)
+    assert clf.n_iter_ == 200 == len(clf.loss_curve_)
+    assert clf.n_features_in_ == 64
+    scores = clf.decision_function(X)
+    assert scores.shape == (len(X),)
+    proba = clf.predict_proba(X)
+    assert proba.shape == (len(X), 2)
+    np.testing.assert_allclose(proba.sum(axis=1), 1)
+    np.testing.assert_allclose(np.exp(clf.predict_log_proba(X)), proba)
+    # Positive scores favour classes_[1].
+    np.testing.assert_array_equal(clf.predict(X) == "other", scores > 0)
+    assert set(clf.predict(X)) <= {"four", "other"}
+
+
+def test_probability_of_one_half_goes_to_first_class_like_np_round(digits):
+    X, y = digits
+    clf = GDLogisticRegression(max_iter=1).fit(X, y == 4)
+    clf.coef_[:] = 0
+    clf.intercept_[:] = 0
+    assert np.round(0.5) == 0
+    assert not clf.predict(X[:5]).any()
+
+
+def test_multiclass_ovr_columns_equal_binary_detectors(digits):
+    X, y = digits
+    clf = GDLogisticRegression(max_iter=50).fit(X, y)
+    assert clf.coef_.shape == (10, 64)
+    assert clf.intercept_.shape == (10,)
+    assert clf.loss_curve_[0] == pytest.approx(math.log(2), rel=1e-15)
+    for digit in (0, 4, 9):
+        detector = GDLogisticRegression(max_iter=50).fit(X, y == digit)
+        np.testing.assert_allclose(clf.coef_[digit], detector.coef_[0], rtol=1e-12)
+        np.testing.assert_allclose(clf.intercept_[digit], detector.intercept_[0])
+    proba = clf.predict_proba(X)
+    np.testing.assert_allclose(proba.sum(axis=1), 1)
+    np.testing.assert_array_equal(clf.predict(X), clf.classes_[proba.argmax(axis=1)])
+    assert clf.score(X, y) > 0.85
+
+
+def test_multinomial_softmax(digits):
+    X, y = digits
+    clf = GDLogisticRegression(multiclass="multinomial", max_iter=50).fit(X, y)
+    assert clf.loss_curve_[0] == pytest.approx(math.log(10), rel=1e-14)
+    assert clf.loss_curve_[-1] < clf.loss_curve_[0]
+    proba = clf.predict_proba(X)
+    np.testing.assert_allclose(proba.sum(axis=1), 1)
+    assert clf.score(X, y) > 0.85
+
+
+def test_integer_sample_weights_equal_repeated_rows(digits):
+    X, y = digits[0][:300], digits[1][:300] == 4
+    weights = np.random.default_rng(0).integers(0, 4, size=len(y))
+    weighted = GDLogisticRegression(max_iter=30).fit(X, y, sample_weight=weights)
+    repeated = GDLogisticRegression(max_iter=30).fit(
+        np.repeat(X, weights, axis=0), np.repeat(y, weights)
+    )
+    np.testing.assert_allclose(weighted.loss_curve_, repeated.loss_curve_, rtol=1e-12)
+    np.testing.assert_allclose(weighted.coef_, repeated.coef_, rtol=1e-10, atol=1e-14)
+
+
+@pytest.mark.parametrize(
+    ("sample_weight", "message"),
+    [
+        (np.ones(3), "sample_weight.shape"),
+        (-np.ones(1797), "non-negative"),
+        (np.zeros(1797), "only zero weights"),
+    ],
+)
+def test_bad_sample_weight(digits, sample_weight, message):
+    X, y = digits
+    with pytest.raises(ValueError, match=message):
+        GDLogisticRegression().fit(X, y == 4, sample_weight=sample_weight)
+
+
+def test_dtypes_float32_kept_uint8_becomes_float64(digits):
+    X, y = digits
+    fit64 = GDLogisticRegression(max_iter=20).fit(X, y == 4)
+    fit32 = GDLogisticRegression(max_iter=20).fit(X.astype(np.float32), y == 4)
+    fit_uint8 = GDLogisticRegression(max_iter=20).fit(X.astype(np.uint8), y == 4)
+    assert fit32.coef_.dtype == fit32.intercept_.dtype == np.float32
+    assert fit_uint8.coef_.dtype == np.float64
+    np.testing.assert_allclose(fit32.coef_, fit64.coef_, rtol=1e-4)
+    np.testing.assert_array_equal(fit_uint8.coef_, fit64.coef_)
+    assert fit32.predict_proba(X.astype(np.float32)).dtype == np.float32
+
+
+def test_sparse_csr_matches_dense(digits):
+    X, y = digits
+    dense = GDLogisticRegression(max_iter=30).fit(X, y)
+    sparse = GDLogisticRegression(max_iter=30).fit(sp.csr_matrix(X), y)
+    np.testing.assert_allclose(sparse.coef_, dense.coef_, rtol=1e-10, atol=1e-15)
+    np.testing.assert_allclose(sparse.loss_curve_, dense.loss_curve_, rtol=1e-12)
+    np.testing.assert_allclose(
+        sparse.predict_proba(sp.csr_matrix(X)), dense.predict_proba(X), rtol=1e-10
+    )
+
+
+def test_fit_intercept_false_and_alpha(digits):
+    X, y = digits
+    no_intercept = GDLogisticRegression(fit_intercept=False, max_iter=20).fit(X, y == 4)
+    np.testing.assert_array_equal(no_intercept.intercept_, [0.0])
+    plain = GDLogisticRegression(learning_rate=1e-3, max_iter=50).fit(X / 16, y == 4)
+    penalised = GDLogisticRegression(learning_rate=1e-3, max_iter=50, alpha=1.0).fit(
+        X / 16, y == 4
+    )
+    assert np.linalg.norm(penalised.coef_) < np.linalg.norm(plain.coef_)
+    # With zero weights the penalty is zero, so both fits start from the same loss.
+    assert penalised.loss_curve_[0] == plain.loss_curve_[0]
+    assert penalised.loss_curve_[1] > plain.loss_curve_[1]
+
+
+def test_diverging_learning_rate_raises_and_leaves_no_model(digits):
+    X, y = digits
+    raw_pixels = X * (255 / 16)  # the bundled digits on MNIST's 0-255 scale
+    clf = GDLogisticRegression(learning_rate=1.0)
+    with pytest.raises(ValueError, match=r"diverged at iteration 1\b.*learning_rate"):
+        clf.fit(raw_pixels, y == 4)
+    assert not hasattr(clf, "coef_")
+    # A warm-started model keeps its previous, finite weights.
+    warm = GDLogisticRegression(max_iter=5, warm_start=True).fit(raw_pixels, y == 4)
+    before = warm.coef_.copy()
+    with pytest.raises(ValueError, match="smaller learning_rate"):
+        warm.set_params(learning_rate=1.0).fit(raw_pixels, y == 4)
+    np.testing.assert_array_equal(warm.coef_, before)
+    assert warm.n_iter_ == 5
+
+
+def test_tol_stops_early_and_warns_when_it_cannot(digits):
+    X, y = digits
+    X = X / 16
+    stopped = GDLogisticRegression(learning_rate=0.5, max_iter=5000, tol=1e-4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        stopped.fit(X, y == 4)
+    assert stopped.n_iter_ < 5000
+    short = GDLogisticRegression(learning_rate=0.5, max_iter=3, tol=1e-4)
+    with pytest.warns(ConvergenceWarning, match=r"Maximum iterations \(3\) reached"):
+        short.fit(X, y == 4)
+    assert short.n_iter_ == 3
+
+
+def test_no_tol_runs_every_iteration_without_warning(digits):
+    X, y = digits
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        clf = GDLogisticRegression(max_iter=7).fit(X, y == 4)
+    assert clf.n_iter_ == 7
+
+
+def test_warm_start_continues_the_curve(digits):
+    X, y = digits
+    full = GDLogisticRegression(max_iter=40).fit(X, y)
+    warm = GDLogisticRegression(max_iter=15, warm_start=True).fit(X, y)
+    warm.set_params(max_iter=25).fit(X, y)
+    assert warm.n_iter_ == 40
+    np.testing.assert_allclose(warm.loss_curve_, full.loss_curve_, rtol=1e-12)
+    np.testing.assert_allclose(warm.coef_, full.coef_, rtol=1e-12)
+    with pytest.raises(ValueError, match="same classes"):
+        warm.fit(X, y == 4)
+
+
+def test_cold_refit_starts_over(digits):
+    X, y = digits
+    clf = GDLogisticRegression(max_iter=5).fit(X, y)
+    clf.fit(X, y)
+    assert clf.n_iter_ == 5
+
+
+BAD_INPUT_CASES = {
+    "nan": (lambda X, y: (np.where(X == 0, np.nan, X), y), "NaN"),
+    "inf": (lambda X, y: (np.where(X == 0, np.inf, X), y), "infinity"),
+    "empty": (lambda X, y: (X[:0], y[:0]), "0 sample"),
+    "one class": (lambda X, y: (X, np.zeros_like(y)), "only one class"),
+    "3-D X": (lambda X, y: (X.reshape(-1, 8, 8), y), "Expected 2D|dim 3"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_INPUT_CASES)
+def test_bad_training_data(digits, case):
+    make, message = BAD_INPUT_CASES[case]
+    X, y = make(*digits)
+    with pytest.raises(ValueError, match=message):
+        GDLogisticRegression().fit(X, y)
+
+
+@pytest.mark.parametrize(
+    ("params", "name"),
+    [
+        ({"learning_rate": 0}, "learning_rate"),
+        ({"learning_rate": -1e-5}, "learning_rate"),
+        ({"max_iter": 0}, "max_iter"),
+        ({"alpha": -1}, "alpha"),
+        ({"multiclass": "softmax"}, "multiclass"),
+    ],
+)
+def test_bad_parameters_name_the_parameter(digits, params, name):
+    X, y = digits
+    with pytest.raises(ValueError, match=re.escape(f"'{name}' parameter")):
+        GDLogisticRegression(**params).fit(X, y)
+
+
+def test_wrong_n_features_and_not_fitted(digits):
+    X, y = digits
+    with pytest.raises(NotFittedError, match="not fitted yet"):
+        GDLogisticRegression().predict(X)
+    clf = GDLogisticRegression(max_iter=2).fit(X, y)
+    with pytest.raises(ValueError, match=r"X has 63 features.*expecting 64"):
+        clf.predict(X[:, 1:])
