@@ -10,10 +10,19 @@ MNIST files.
 __version__ = "0.1.0"
 
 from ._binarizer import OneDigitBinarizer
+from ._idx import IdxFormatError, read_idx, write_idx
+from ._images import load_digit_image
 from ._logistic import GDLogisticRegression
+from ._mnist import MNISTIdxLoader, get_data_home
 
 __all__ = [
     "GDLogisticRegression",
+    "IdxFormatError",
+    "MNISTIdxLoader",
     "OneDigitBinarizer",
+    "get_data_home",
+    "load_digit_image",
+    "read_idx",
+    "write_idx",
     "__version__",
 ]

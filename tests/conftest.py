@@ -5,7 +5,9 @@ Real MNIST files are never part of the repository. ``.ci/run`` points the
 that need a file which is not there skip and say which file and variable to set.
 """
 
+import http.server
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -36,3 +38,74 @@ def mnist_file(mnist_dir):
         return path
 
     return locate
+
+
+class _MirrorHandler(http.server.BaseHTTPRequestHandler):
+    """Serve the files of ``server.folder``; the first path part picks how.
+
+    ``/good/NAME`` serves the file, ``/corrupt/NAME`` the file with one byte
+    changed, ``/truncated/NAME`` announces the full length but sends half and
+    hangs up, ``/html/NAME`` an HTML page with status 200, ``/missing/NAME`` a
+    404, and ``/silent/NAME`` never answers (until the fixture stops).
+    """
+
+    def do_GET(self):
+        self.server.requests.append(self.path)
+        mode, _, name = self.path.strip("/").partition("/")
+        path = self.server.folder / name
+        if mode == "silent":
+            self.server.stop.wait(60)
+            return
+        if mode == "missing" or not path.is_file():
+            self.send_error(404)
+            return
+        body = path.read_bytes()
+        if mode == "corrupt":
+            middle = len(body) // 2
+            body = body[:middle] + bytes([body[middle] ^ 0xFF]) + body[middle + 1 :]
+        elif mode == "html":
+            body = b"<!DOCTYPE html><html><body>Access denied</body></html>"
+        self.send_response(200)
+        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body[: len(body) // 2] if mode == "truncated" else body)
+        self.close_connection = True
+
+    def log_message(self, format, *args):
+        pass  # keep the test output clean
+
+
+class LoopbackMirror:
+    """A real HTTP server on 127.0.0.1 serving files from a temporary folder."""
+
+    def __init__(self, server):
+        self._server = server
+        self.folder = server.folder
+        self.requests = server.requests
+
+    def url(self, mode):
+        """Base URL of a mirror behaving as ``mode`` (see ``_MirrorHandler``)."""
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}/{mode}/"
+
+
+@pytest.fixture
+def http_mirror(tmp_path_factory):
+    """Start an HTTP server on a free port of 127.0.0.1; stop it afterwards."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _MirrorHandler)
+    server.daemon_threads = True
+    server.folder = tmp_path_factory.mktemp("mirror")
+    server.requests = []
+    server.stop = threading.Event()
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
+    thread.start()
+    try:
+        yield LoopbackMirror(server)
+    finally:
+        server.stop.set()
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)

@@ -1,0 +1,574 @@
+"""Reading and writing IDX files, the format of the MNIST data.
+
+An IDX file is a 4-byte magic number (two zero bytes, a type code, the number of
+dimensions), one big-endian uint32 per dimension, then the array in row-major
+order, big-endian. The files are often gzip-compressed.
+
+This module knows nothing of MNIST or of downloads. It checks every header
+before allocating anything, so a truncated download, an HTML error page or a
+corrupt header raises :class:`IdxFormatError` rather than a ``MemoryError``.
+"""
+
+import gzip
+import io
+import os
+import secrets
+import stat
+import struct
+import zlib
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["IdxFormatError", "read_idx", "write_idx"]
+
+# Type code -> big-endian dtype, as the IDX format defines them.
+_DTYPE_BY_CODE = {
+    0x08: np.dtype(">u1"),
+    0x09: np.dtype(">i1"),
+    0x0B: np.dtype(">i2"),
+    0x0C: np.dtype(">i4"),
+    0x0D: np.dtype(">f4"),
+    0x0E: np.dtype(">f8"),
+}
+_CODE_BY_DTYPE = {dtype: code for code, dtype in _DTYPE_BY_CODE.items()}
+_SUPPORTED = ", ".join(
+    f"0x{code:02X} ({dtype.name})" for code, dtype in _DTYPE_BY_CODE.items()
+)
+
+_GZIP_MAGIC = b"\x1f\x8b"
+_MAX_DIM = 2**32 - 1
+_MAX_INTP = np.iinfo(np.intp).max
+# Deflate cannot expand data by more than about 1032:1. A gzip file whose header
+# promises more than this many bytes per compressed byte cannot hold the data, so
+# it is rejected before anything is decompressed.
+_MAX_DEFLATE_RATIO = 1100
+_GZIP_SLACK = 1024
+# Compressed input is fed to zlib in chunks this large; the output of each call
+# is bounded by what the IDX header still promises.
+_CHUNK = 1 << 22
+
+
+class IdxFormatError(ValueError):
+    """Raised when a file is not a valid IDX file.
+
+    The message names the file and says what is wrong with it, for example a
+    truncated download or an HTML error page saved under the data file's name.
+
+    Examples
+    --------
+    >>> import io
+    >>> from skdigit import IdxFormatError, read_idx
+    >>> try:
+    ...     read_idx(io.BytesIO(b"<!DOCTYPE html><html>Not found</html>"))
+    ... except IdxFormatError as exc:
+    ...     print("HTML page" in str(exc))
+    True
+    """
+
+
+# -- reading ---------------------------------------------------------------------
+
+
+def read_idx(source, *, mmap=False):
+    """Read an IDX file into a NumPy array.
+
+    All IDX type codes are supported: 0x08 (uint8), 0x09 (int8), 0x0B (int16),
+    0x0C (int32), 0x0D (float32) and 0x0E (float64), with any number of
+    dimensions. Gzip compression is detected from the first two bytes, never
+    from the file name.
+
+    The header is validated before anything is allocated: the two zero bytes,
+    the type code, and dimensions whose product times the item size must equal
+    the number of data bytes that follow (no missing and no trailing bytes).
+    A gzip stream is never decompressed beyond what the header promises plus
+    one byte.
+
+    Parameters
+    ----------
+    source : str, path-like or binary file object
+        The IDX file, raw or gzip-compressed. A file object is read from its
+        current position.
+
+    mmap : bool, default=False
+        If True, memory-map the data of a raw (uncompressed) file instead of
+        reading it: the call costs the same for any file size. Requires a path;
+        gzip files cannot be memory-mapped.
+
+    Returns
+    -------
+    array : ndarray
+        The data, with the shape from the header, in native byte order. With
+        ``mmap=True``, a read-only :class:`numpy.memmap` whose dtype is
+        big-endian for multi-byte types (the values are correct; NumPy swaps
+        bytes on access), or a read-only empty array when there is no data.
+
+    Raises
+    ------
+    IdxFormatError
+        If the file is not a valid IDX file; the message names the file and
+        what is wrong.
+
+    See Also
+    --------
+    write_idx : Write an array to an IDX file.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> from skdigit import read_idx, write_idx
+    >>> folder = tempfile.mkdtemp()
+    >>> path = os.path.join(folder, "tiny-idx3-ubyte.gz")
+    >>> write_idx(path, np.arange(12, dtype=np.uint8).reshape(3, 2, 2))
+    >>> images = read_idx(path)
+    >>> images.shape, images.dtype
+    ((3, 2, 2), dtype('uint8'))
+    >>> int(images[2, 1, 1])
+    11
+    """
+    if mmap and _is_file_object(source):
+        raise ValueError(
+            f"{source!r}: mmap=True needs the path of a raw IDX file, not a file object"
+        )
+    if _is_file_object(source):
+        return _read_stream(source, _name_of(source))
+    path = os.fspath(source)
+    with open(path, "rb") as stream:
+        return _read_stream(stream, path, path_for_mmap=path if mmap else None)
+
+
+def _is_file_object(source):
+    return hasattr(source, "read")
+
+
+def _name_of(stream):
+    name = getattr(stream, "name", None)
+    return name if isinstance(name, str) else repr(stream)
+
+
+def _read_stream(stream, name, path_for_mmap=None):
+    """Read an IDX array from ``stream``, raw or gzip, whose label is ``name``."""
+    start = _read_exact(stream, 2)
+    size = _remaining_size(stream)
+    if size is not None:
+        size += len(start)
+    if start == _GZIP_MAGIC:
+        if path_for_mmap is not None:
+            raise IdxFormatError(
+                f"{name}: a gzip-compressed file cannot be memory-mapped; "
+                "decompress it first (for example with `gzip -dk`) or use mmap=False"
+            )
+        content = _GzipReader(stream, name, start)
+    else:
+        content = _RawReader(stream, start, size_known=size is not None)
+    dtype, shape, header_size = _read_header(content, name)
+    n_bytes = dtype.itemsize * _product(shape)
+    _check_size_is_plausible(name, dtype, shape, n_bytes, header_size, size, content)
+    if path_for_mmap is not None:
+        return _memory_map(path_for_mmap, dtype, shape, header_size)
+    data = content.read_data(n_bytes, name, dtype, shape)
+    array = np.frombuffer(data, dtype=dtype).reshape(shape)
+    if dtype.itemsize > 1:
+        return array.astype(dtype.newbyteorder("="))
+    # Single bytes have no byte order; copy only when the buffer is read-only.
+    return array if array.flags.writeable else array.copy()
+
+
+def _read_exact(stream, n):
+    """Read up to ``n`` bytes, looping over short reads (pipes, sockets)."""
+    pieces, missing = [], n
+    while missing > 0:
+        piece = stream.read(missing)
+        if not piece:
+            break
+        pieces.append(piece)
+        missing -= len(piece)
+    return b"".join(pieces)
+
+
+def _remaining_size(stream):
+    """Bytes left in ``stream`` from its position, or None when unknowable.
+
+    Only regular files and in-memory buffers count: the ``fileno`` of a wrapper
+    such as ``gzip.GzipFile`` belongs to the compressed file, whose size says
+    nothing about the bytes ``read`` will return.
+    """
+    try:
+        if isinstance(stream, io.BytesIO):
+            return stream.getbuffer().nbytes - stream.tell()
+        if isinstance(getattr(stream, "raw", stream), io.FileIO):
+            status = os.fstat(stream.fileno())
+            if stat.S_ISREG(status.st_mode):
+                return status.st_size - stream.tell()
+    except (OSError, ValueError):
+        pass
+    return None
+
+
+def _product(shape):
+    # Python integers: a header claiming 2**32 - 1 in every dimension cannot
+    # overflow the byte count.
+    total = 1
+    for side in shape:
+        total *= side
+    return total
+
+
+def _read_header(content, name):
+    """Parse the magic number and dimensions; return (dtype, shape, size)."""
+    magic = content.read(4)
+    if not magic:
+        raise IdxFormatError(
+            f"{name}: the file is empty, not an IDX file (failed download?)"
+        )
+    if len(magic) < 4:
+        _raise_not_idx(name, magic, content, f"it ends after {len(magic)} bytes")
+    if magic[:2] != b"\x00\x00":
+        _raise_not_idx(
+            name, magic, content, "it does not start with the two zero bytes"
+        )
+    code, ndim = magic[2], magic[3]
+    if code not in _DTYPE_BY_CODE:
+        raise IdxFormatError(
+            f"{name}: unknown IDX type code 0x{code:02X}; the known codes are "
+            f"{_SUPPORTED}"
+        )
+    if ndim == 0:
+        raise IdxFormatError(f"{name}: the IDX header declares 0 dimensions")
+    dims = content.read(4 * ndim)
+    if len(dims) < 4 * ndim:
+        raise IdxFormatError(
+            f"{name}: the IDX header declares {ndim} dimensions but the file ends "
+            f"after {4 + len(dims)} bytes, inside the header (truncated download?)"
+        )
+    shape = struct.unpack(f">{ndim}I", dims)
+    dtype = _DTYPE_BY_CODE[code]
+    _check_numpy_can_hold(dtype, shape, name)
+    return dtype, shape, 4 + 4 * ndim
+
+
+def _check_numpy_can_hold(dtype, shape, name):
+    # IDX allows 255 dimensions, NumPy fewer (32 or 64 depending on version).
+    try:
+        np.empty((0,) * len(shape))
+    except ValueError as exc:
+        raise IdxFormatError(
+            f"{name}: the IDX header declares {len(shape)} dimensions, more than "
+            "NumPy arrays can have"
+        ) from exc
+    # NumPy refuses shapes whose non-zero sides overflow its index type, even
+    # when another side is 0 and the array would be empty.
+    if dtype.itemsize * _product(max(side, 1) for side in shape) > _MAX_INTP:
+        dims = " x ".join(map(str, shape))
+        raise IdxFormatError(
+            f"{name}: the IDX header declares dimensions {dims}, too large for "
+            "a NumPy array (corrupt header?)"
+        )
+
+
+def _raise_not_idx(name, magic, content, what):
+    kind = _web_page_kind(magic, content)
+    if kind:
+        raise IdxFormatError(
+            f"{name}: looks like an {kind} page, not an IDX file: the download "
+            "probably failed and saved the server's error page instead; delete "
+            "the file and download it again"
+        )
+    raise IdxFormatError(
+        f"{name}: not an IDX file: {what} (an IDX file starts with two zero bytes, "
+        f"a type code and the number of dimensions; got {magic!r})"
+    )
+
+
+def _web_page_kind(magic, content):
+    """Return "HTML" or "XML" when the content starts like a web page."""
+    # The file is invalid anyway, so peeking further costs nothing that matters.
+    try:
+        head = (magic + content.read(256)).lstrip().lower()
+    except IdxFormatError:
+        head = magic.lstrip().lower()
+    if head.startswith(b"<?xml"):
+        return "XML"
+    if head.startswith(b"<") and any(
+        tag in head for tag in (b"<!doctype html", b"<html", b"<head", b"<body")
+    ):
+        return "HTML"
+    return None
+
+
+def _describe(dtype, shape, n_bytes):
+    dims = " x ".join(str(side) for side in shape)
+    return f"{n_bytes} bytes of {dtype.name} data ({dims})"
+
+
+def _check_size_is_plausible(name, dtype, shape, n_bytes, header_size, size, content):
+    """Fail before allocating when the file cannot hold what the header says."""
+    if size is None:
+        return
+    promised = _describe(dtype, shape, n_bytes)
+    if isinstance(content, _RawReader):
+        available = size - header_size
+        if available < n_bytes:
+            raise IdxFormatError(
+                f"{name}: header promises {promised} but the file ends after "
+                f"{max(available, 0)} bytes of data (truncated download?)"
+            )
+        if available > n_bytes:
+            raise IdxFormatError(
+                f"{name}: header promises {promised} but {available - n_bytes} "
+                "unexpected bytes follow the data (wrong header or trailing data)"
+            )
+    elif n_bytes + header_size > _MAX_DEFLATE_RATIO * size + _GZIP_SLACK:
+        raise IdxFormatError(
+            f"{name}: header promises {promised} but a gzip file of {size} bytes "
+            "cannot hold that much (truncated download or corrupt header?)"
+        )
+
+
+def _memory_map(path, dtype, shape, header_size):
+    if _product(shape) == 0:
+        # mmap cannot map zero bytes; an empty array is equally free.
+        empty = np.empty(shape, dtype=dtype)
+        empty.flags.writeable = False
+        return empty
+    return np.memmap(path, dtype=dtype, mode="r", offset=header_size, shape=shape)
+
+
+class _RawReader:
+    """Uncompressed content: reads straight from the stream."""
+
+    def __init__(self, stream, start, size_known):
+        self._stream = stream
+        self._pending = start
+        self._size_known = size_known
+
+    def read(self, n):
+        head, self._pending = self._pending[:n], self._pending[n:]
+        return head + _read_exact(self._stream, n - len(head))
+
+    def read_data(self, n_bytes, name, dtype, shape):
+        # The size check has run when the size was knowable, so allocating
+        # ``n_bytes`` is safe; otherwise read chunks that grow with the data
+        # actually present.
+        if self._size_known and hasattr(self._stream, "readinto"):
+            data = np.empty(n_bytes, dtype=np.uint8)
+            filled = _readinto_exact(self._stream, memoryview(data))
+            extra = self._stream.read(1) if filled == n_bytes else b""
+        else:
+            data = bytearray(_read_chunked(self._stream, n_bytes + 1))
+            filled = len(data)
+            extra = data[n_bytes:]
+            del data[n_bytes:]
+        _check_exact_length(name, dtype, shape, n_bytes, filled, extra)
+        return data
+
+
+def _readinto_exact(stream, view):
+    filled = 0
+    while filled < len(view):
+        count = stream.readinto(view[filled:])
+        if not count:
+            break
+        filled += count
+    return filled
+
+
+def _read_chunked(stream, limit):
+    pieces, total = [], 0
+    while total < limit:
+        piece = stream.read(min(_CHUNK, limit - total))
+        if not piece:
+            break
+        pieces.append(piece)
+        total += len(piece)
+    return b"".join(pieces)
+
+
+def _check_exact_length(name, dtype, shape, n_bytes, filled, extra):
+    promised = _describe(dtype, shape, n_bytes)
+    if filled < n_bytes:
+        raise IdxFormatError(
+            f"{name}: header promises {promised} but the file ends after "
+            f"{filled} bytes of data (truncated download?)"
+        )
+    if extra:
+        raise IdxFormatError(
+            f"{name}: header promises {promised} but more data follows "
+            "(wrong header or trailing data)"
+        )
+
+
+class _GzipReader:
+    """Gzip content, decompressed on demand and never beyond what is asked.
+
+    ``zlib.decompressobj`` with ``max_length`` lets the reader stop one byte
+    past the promised data, and decompressing whole chunks keeps it as fast as
+    ``gzip -dc``. Concatenated gzip members are read as one stream, like gzip
+    does; zero padding after the last member is ignored, other bytes are not.
+    """
+
+    def __init__(self, stream, name, start):
+        self._stream = stream
+        self._name = name
+        self._inflater = zlib.decompressobj(wbits=31)
+        self._input = start
+        self._finished = False
+
+    def read(self, n):
+        return b"".join(self._inflate(n))
+
+    def read_data(self, n_bytes, name, dtype, shape):
+        pieces = self._inflate(n_bytes + 1)
+        filled = sum(len(piece) for piece in pieces)
+        _check_exact_length(name, dtype, shape, n_bytes, filled, filled > n_bytes)
+        return b"".join(pieces)  # no copy when zlib returned a single piece
+
+    def _inflate(self, n):
+        """Return pieces of at most ``n`` decompressed bytes in total."""
+        pieces, missing = [], n
+        try:
+            while missing > 0 and not self._finished:
+                if not self._input and not self._refill():
+                    break
+                piece = self._inflater.decompress(self._input, missing)
+                if self._inflater.eof:
+                    self._next_member()
+                else:
+                    self._input = self._inflater.unconsumed_tail
+                if piece:
+                    pieces.append(piece)
+                    missing -= len(piece)
+        except zlib.error as exc:
+            raise IdxFormatError(f"{self._name}: corrupt gzip data ({exc})") from exc
+        return pieces
+
+    def _refill(self):
+        self._input = self._stream.read(_CHUNK)
+        if self._input:
+            return True
+        raise IdxFormatError(
+            f"{self._name}: the gzip stream is cut short: the compressed file ends "
+            "before its end marker (truncated download?)"
+        )
+
+    def _next_member(self):
+        # At the end of a member, zlib leaves the bytes that follow it in
+        # unused_data (unconsumed_tail may still repeat them: ignore it).
+        rest = self._inflater.unused_data
+        if len(rest) < len(_GZIP_MAGIC):
+            rest += self._stream.read(_CHUNK)
+        if rest.startswith(_GZIP_MAGIC):
+            self._inflater = zlib.decompressobj(wbits=31)
+            self._input = rest
+            return
+        while rest:
+            if rest.strip(b"\x00"):
+                raise IdxFormatError(
+                    f"{self._name}: unexpected bytes after the end of the gzip stream"
+                )
+            rest = self._stream.read(_CHUNK)
+        self._input = b""
+        self._finished = True
+
+
+# -- writing ---------------------------------------------------------------------
+
+
+def write_idx(path, array, *, compress=None):
+    """Write an array to an IDX file, atomically.
+
+    The data are written big-endian, as the format requires, to a temporary
+    file in the destination folder that then replaces ``path``: an interrupted
+    call never leaves a partial file behind.
+
+    Parameters
+    ----------
+    path : str, path-like or binary file object
+        Destination. A file object is written to directly (not atomically).
+
+    array : array-like
+        Data of dtype uint8, int8, int16, int32, float32 or float64, with at
+        least one dimension, each smaller than 2**32.
+
+    compress : bool or None, default=None
+        Whether to gzip the file. None means: gzip when ``path`` ends with
+        ``.gz`` (never for a file object).
+
+    Raises
+    ------
+    ValueError
+        If the dtype or shape cannot be stored in an IDX file.
+
+    See Also
+    --------
+    read_idx : Read an IDX file into a NumPy array.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> from skdigit import read_idx, write_idx
+    >>> path = os.path.join(tempfile.mkdtemp(), "labels-idx1-ubyte")
+    >>> write_idx(path, np.array([7, 2, 1], dtype=np.uint8))
+    >>> with open(path, "rb") as f:
+    ...     f.read(8)
+    b'\\x00\\x00\\x08\\x01\\x00\\x00\\x00\\x03'
+    >>> read_idx(path)
+    array([7, 2, 1], dtype=uint8)
+    """
+    array = np.asarray(array)
+    header, big_endian = _encode(array)
+    if _is_file_object(path):
+        _write_content(path, header, big_endian, bool(compress))
+        return
+    path = Path(path)
+    if compress is None:
+        compress = path.name.endswith(".gz")
+    _write_atomically(path, header, big_endian, compress)
+
+
+def _encode(array):
+    """Return the IDX header and a C-contiguous big-endian copy or view."""
+    big_endian = array.dtype.newbyteorder(">")
+    if big_endian not in _CODE_BY_DTYPE:
+        raise ValueError(
+            f"IDX files cannot store dtype {array.dtype}; convert the array to one "
+            f"of {_SUPPORTED} first (for example with .astype(np.int32))"
+        )
+    if array.ndim == 0:
+        raise ValueError("IDX files need an array with at least one dimension")
+    if max(array.shape) > _MAX_DIM:
+        raise ValueError(
+            f"IDX files store dimensions up to {_MAX_DIM}, got shape {array.shape}"
+        )
+    code = _CODE_BY_DTYPE[big_endian]
+    header = struct.pack(f">BBBB{array.ndim}I", 0, 0, code, array.ndim, *array.shape)
+    return header, np.ascontiguousarray(array, dtype=big_endian)
+
+
+def _write_content(stream, header, big_endian, compress):
+    # A uint8 view lets the buffer go to the file without a bytes copy.
+    data = memoryview(big_endian.reshape(-1).view(np.uint8))
+    if compress:
+        # mtime=0 and no file name: the same array always gives the same bytes.
+        with gzip.GzipFile(filename="", mode="wb", fileobj=stream, mtime=0) as gz:
+            gz.write(header)
+            gz.write(data)
+    else:
+        stream.write(header)
+        stream.write(data)
+
+
+def _write_atomically(path, header, big_endian, compress):
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
+    # O_EXCL: never write through someone else's file; 0o666 lets the umask
+    # give the final file ordinary permissions.
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            _write_content(stream, header, big_endian, compress)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
