@@ -1,4 +1,4 @@
-"""skdigit: handwritten-digit recognition by plain gradient descent, the scikit-learn way.
+"""skdigit: handwritten digits by plain gradient descent, the scikit-learn way.
 
 The package turns the classic "Character Recognition" notebook into scikit-learn
 estimators: :class:`GDLogisticRegression` trains a logistic regression by

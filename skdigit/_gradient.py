@@ -9,6 +9,15 @@ validated design matrix ``X`` (dense or CSR, float32 or float64), a 0/1 target m
         gradient = X.T @ (predicted probabilities - Y) / sum of weights
         weights -= learning_rate * gradient
 
+It is split in two so that other array libraries can share the loop:
+
+- an *evaluator*, ``evaluate(coef, intercept) -> (loss, grad_coef, grad_intercept)``,
+  makes one pass over the data. :func:`make_evaluator` builds the in-memory one for
+  NumPy and SciPy-sparse arrays and for any Array API namespace (PyTorch, CuPy, ...);
+  ``skdigit._dask`` builds a map-reduce one over the chunks of a dask array, using
+  :func:`loss_and_gradient_sums` on each chunk;
+- :func:`gradient_descent` runs the iterations: updates, stopping rule, divergence.
+
 Each iteration reads ``X`` once from memory: rows are processed in blocks small enough
 to stay in the CPU cache, so the second product ``X_block.T @ residual`` re-reads the
 block from cache rather than from main memory. No ``n_samples x n_features``
@@ -37,9 +46,9 @@ class GradientDescentResult:
 
     Attributes
     ----------
-    coef : ndarray of shape (n_features, n_outputs)
+    coef : array of shape (n_features, n_outputs)
         Final weights, after the last update.
-    intercept : ndarray of shape (n_outputs,)
+    intercept : array of shape (n_outputs,)
         Final intercepts (zeros when the intercept is not fitted).
     loss_curve : list of float
         The loss at the start of each iteration, before its update.
@@ -47,13 +56,13 @@ class GradientDescentResult:
         Whether the ``tol`` / ``n_iter_no_change`` stopping rule ended the loop.
     """
 
-    coef: np.ndarray
-    intercept: np.ndarray
+    coef: object
+    intercept: object
     loss_curve: list = field(default_factory=list)
     converged: bool = False
 
 
-def sigmoid_loss_and_residual(z, Y):
+def sigmoid_loss_and_residual(z, Y, xp=np):
     """Per-row log-loss and ``sigmoid(z) - Y`` for independent binary outputs.
 
     The loss of each row is the mean over its outputs of
@@ -63,15 +72,17 @@ def sigmoid_loss_and_residual(z, Y):
 
     Parameters
     ----------
-    z : ndarray of shape (n_rows, n_outputs)
+    z : array of shape (n_rows, n_outputs)
         Decision values.
-    Y : ndarray of shape (n_rows, n_outputs)
+    Y : array of shape (n_rows, n_outputs)
         0/1 targets.
+    xp : module, default=numpy
+        The Array API namespace of ``z`` and ``Y``.
 
     Returns
     -------
-    row_loss : ndarray of shape (n_rows,)
-    residual : ndarray of shape (n_rows, n_outputs)
+    row_loss : array of shape (n_rows,)
+    residual : array of shape (n_rows, n_outputs)
         ``sigmoid(z) - Y``.
 
     Examples
@@ -82,31 +93,48 @@ def sigmoid_loss_and_residual(z, Y):
     >>> float(loss[0]), float(residual[0, 0])
     (0.693147..., -0.5)
     """
-    exp_neg_abs = np.exp(-np.abs(z))
-    log_term = np.log1p(exp_neg_abs)
+    exp_neg_abs = xp.exp(-xp.abs(z))
     # softplus(t) = max(t, 0) + log1p(exp(-|t|)) with t = -z for y = 1 and z for y = 0
-    signed = np.where(Y > 0, -z, z)
-    row_loss = (np.maximum(signed, 0) + log_term).mean(axis=1)
+    signed = xp.where(Y > 0, -z, z)
+    row_loss = xp.mean(xp.maximum(signed, 0.0) + xp.log1p(exp_neg_abs), axis=1)
+    return row_loss, _sigmoid_from(z, exp_neg_abs, xp) - Y
+
+
+def _sigmoid_from(z, exp_neg_abs, xp):
     # For z >= 0 this is the notebook's 1 / (1 + exp(-z)), bit for bit.
     inv_denominator = 1 / (1 + exp_neg_abs)
-    proba = np.where(z >= 0, inv_denominator, exp_neg_abs * inv_denominator)
-    return row_loss, proba - Y
+    return xp.where(z >= 0, inv_denominator, exp_neg_abs * inv_denominator)
 
 
-def softmax_loss_and_residual(z, Y):
+def sigmoid(z, xp=np):
+    """The logistic function ``1 / (1 + exp(-z))``, without overflow.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdigit._gradient import sigmoid
+    >>> sigmoid(np.array([-800.0, 0.0, 800.0])).tolist()
+    [0.0, 0.5, 1.0]
+    """
+    return _sigmoid_from(z, xp.exp(-xp.abs(z)), xp)
+
+
+def softmax_loss_and_residual(z, Y, xp=np):
     """Per-row cross-entropy and ``softmax(z) - Y`` for one-hot targets.
 
     Parameters
     ----------
-    z : ndarray of shape (n_rows, n_classes)
+    z : array of shape (n_rows, n_classes)
         Decision values.
-    Y : ndarray of shape (n_rows, n_classes)
+    Y : array of shape (n_rows, n_classes)
         One-hot targets.
+    xp : module, default=numpy
+        The Array API namespace of ``z`` and ``Y``.
 
     Returns
     -------
-    row_loss : ndarray of shape (n_rows,)
-    residual : ndarray of shape (n_rows, n_classes)
+    row_loss : array of shape (n_rows,)
+    residual : array of shape (n_rows, n_classes)
 
     Examples
     --------
@@ -116,18 +144,53 @@ def softmax_loss_and_residual(z, Y):
     >>> float(loss[0]) == float(np.log(4))
     True
     """
-    # Shifting by the row maximum keeps every exponential in (0, 1].
-    shifted = z - z.max(axis=1, keepdims=True)
-    exp_shifted = np.exp(shifted)
-    sum_exp = exp_shifted.sum(axis=1, keepdims=True)
-    row_loss = np.log(sum_exp[:, 0]) - (shifted * Y).sum(axis=1)
+    shifted, exp_shifted, sum_exp = _shifted_exponentials(z, xp)
+    row_loss = xp.log(sum_exp[:, 0]) - xp.sum(shifted * Y, axis=1)
     return row_loss, exp_shifted / sum_exp - Y
+
+
+def _shifted_exponentials(z, xp):
+    # Shifting by the row maximum keeps every exponential in (0, 1].
+    shifted = z - xp.max(z, axis=1, keepdims=True)
+    exp_shifted = xp.exp(shifted)
+    return shifted, exp_shifted, xp.sum(exp_shifted, axis=1, keepdims=True)
+
+
+def softmax(z, xp=np):
+    """Row-wise softmax of ``z`` (n_rows, n_classes), without overflow.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdigit._gradient import softmax
+    >>> softmax(np.array([[0.0, 0.0], [1000.0, 0.0]])).tolist()
+    [[0.5, 0.5], [1.0, 0.0]]
+    """
+    _, exp_shifted, sum_exp = _shifted_exponentials(z, xp)
+    return exp_shifted / sum_exp
 
 
 LINKS = {"sigmoid": sigmoid_loss_and_residual, "softmax": softmax_loss_and_residual}
 
 
-def row_blocks(X):
+def zero_score_loss(link, n_outputs):
+    """The row loss at zero scores: log(2) for sigmoids, log(n_classes) for softmax.
+
+    It is the loss of every row at the notebook's zero initialisation, computed by the
+    link itself so that it is bit-for-bit the value the rows give.
+
+    Examples
+    --------
+    >>> from skdigit._gradient import zero_score_loss
+    >>> zero_score_loss("sigmoid", 1)
+    0.6931471805599453
+    """
+    scores = np.zeros((1, n_outputs))
+    targets = np.eye(1, n_outputs)
+    return float(LINKS[link](scores, targets)[0][0])
+
+
+def row_blocks(X, xp=np):
     """Split the rows of X into slices of about :data:`BLOCK_BYTES` each.
 
     Sparse matrices are not blocked: their products do not gain from cache reuse and
@@ -143,71 +206,119 @@ def row_blocks(X):
     n_samples, n_features = X.shape
     if sp.issparse(X):
         return [slice(0, n_samples)]
-    rows = max(1, BLOCK_BYTES // max(1, n_features * X.dtype.itemsize))
+    itemsize = xp.finfo(X.dtype).bits // 8
+    rows = max(1, BLOCK_BYTES // max(1, n_features * itemsize))
     return [
         slice(start, min(start + rows, n_samples))
         for start in range(0, n_samples, rows)
     ]
 
 
-def loss_and_gradient(X, Y, sample_weight, coef, intercept, *, link, blocks):
-    """Weighted mean loss and its gradient, from one pass over the rows of X.
+def loss_and_gradient_sums(
+    X, Y, sample_weight, coef, intercept, *, link, blocks, shift, xp=np
+):
+    """Weighted sums of the loss and its gradient, from one pass over the rows of X.
 
     Parameters
     ----------
-    X : ndarray or CSR matrix of shape (n_samples, n_features)
-    Y : ndarray of shape (n_samples, n_outputs)
-    sample_weight : ndarray of shape (n_samples,)
-    coef : ndarray of shape (n_features, n_outputs)
-    intercept : ndarray of shape (n_outputs,) or None
+    X : array or CSR matrix of shape (n_samples, n_features)
+    Y : array of shape (n_samples, n_outputs)
+    sample_weight : array of shape (n_samples,)
+    coef : array of shape (n_features, n_outputs)
+    intercept : array of shape (n_outputs,) or None
         None when no intercept is fitted.
     link : {"sigmoid", "softmax"}
     blocks : list of slice
         Row blocks from :func:`row_blocks`.
+    shift : float
+        Subtracted from every row loss before summing. With the loss at zero scores
+        (:func:`zero_score_loss`), the first loss of a zero-initialised fit comes out
+        exactly, log(2) to the last bit as the notebook's ``np.average`` gives it,
+        and later sums lose less to rounding.
+    xp : module, default=numpy
+        The Array API namespace of the arrays.
 
     Returns
     -------
-    loss : float
-    grad_coef : ndarray of shape (n_features, n_outputs)
-    grad_intercept : ndarray of shape (n_outputs,)
+    loss_sum : float
+        ``sum(sample_weight * (row_loss - shift))``.
+    grad_coef : array of shape (n_features, n_outputs)
+        ``X.T @ (sample_weight * residual)``.
+    grad_intercept : array of shape (n_outputs,)
+        ``sum(sample_weight * residual)``.
     """
     loss_and_residual = LINKS[link]
-    grad_coef = np.zeros_like(coef)
-    grad_intercept = np.zeros(coef.shape[1], dtype=coef.dtype)
+    grad_coef = xp.zeros_like(coef)
+    grad_intercept = xp.zeros_like(coef[0, :])
     # BLAS matrix-vector products are about twice as fast as matrix products with a
     # single column, so one output is computed with a plain vector.
     single = coef.shape[1] == 1
-    weights_vector = coef[:, 0] if single else coef
-    # The loss is summed relative to a shift, the first row's loss: a uniform loss
-    # (zero weights, first iteration) then comes out exactly, log(2) to the last bit,
-    # as the notebook's np.average gives it, and the sum loses less to rounding.
-    shift = None
     loss_sum = 0.0
     for rows in blocks:
-        X_block = X[rows]
-        z = (X_block @ weights_vector).reshape(-1, coef.shape[1])
+        X_block = X[rows, :]
+        if single:
+            z = xp.reshape(X_block @ coef[:, 0], (-1, 1))
+        else:
+            z = X_block @ coef
         if intercept is not None:
-            z += intercept
-        row_loss, residual = loss_and_residual(z, Y[rows])
+            z = z + intercept
+        row_loss, residual = loss_and_residual(z, Y[rows, :], xp)
         weights = sample_weight[rows]
-        if shift is None:
-            shift = float(row_loss[0])
         loss_sum += float(weights @ (row_loss - shift))
-        residual *= weights[:, None]
+        residual = residual * weights[:, None]
         if single:
             grad_coef[:, 0] += residual[:, 0] @ X_block
         else:
             grad_coef += X_block.T @ residual
-        grad_intercept += residual.sum(axis=0)
-    weight_sum = sample_weight.sum()
-    loss = shift + loss_sum / float(weight_sum)
-    return loss, grad_coef / weight_sum, grad_intercept / weight_sum
+        grad_intercept += xp.sum(residual, axis=0)
+    return loss_sum, grad_coef, grad_intercept
 
 
-def check_divergence(loss, first_loss, coef, iteration, learning_rate):
+def make_evaluator(X, Y, sample_weight, *, link, xp=np):
+    """The in-memory ``(coef, intercept) -> (loss, grad_coef, grad_intercept)``.
+
+    The loss and gradients are the weighted means: sums divided by the sum of the
+    weights. ``intercept`` is None when no intercept is fitted.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdigit._gradient import make_evaluator
+    >>> X, Y = np.array([[1.0], [3.0]]), np.array([[1.0], [0.0]])
+    >>> evaluate = make_evaluator(X, Y, np.ones(2), link="sigmoid")
+    >>> loss, grad_coef, grad_intercept = evaluate(np.zeros((1, 1)), np.zeros(1))
+    >>> loss, grad_coef.tolist(), grad_intercept.tolist()
+    (0.6931471805599453, [[0.5]], [0.0])
+    """
+    blocks = row_blocks(X, xp)
+    shift = zero_score_loss(link, Y.shape[1])
+    weight_sum = float(xp.sum(sample_weight))
+
+    def evaluate(coef, intercept):
+        loss_sum, grad_coef, grad_intercept = loss_and_gradient_sums(
+            X,
+            Y,
+            sample_weight,
+            coef,
+            intercept,
+            link=link,
+            blocks=blocks,
+            shift=shift,
+            xp=xp,
+        )
+        return (
+            shift + loss_sum / weight_sum,
+            grad_coef / weight_sum,
+            grad_intercept / weight_sum,
+        )
+
+    return evaluate
+
+
+def check_divergence(loss, first_loss, coef, iteration, learning_rate, xp=np):
     """Raise ValueError when gradient descent has clearly blown up."""
     blown_up = loss > DIVERGENCE_FACTOR * max(first_loss, np.log(2))
-    if np.isfinite(loss) and not blown_up and np.isfinite(coef).all():
+    if np.isfinite(loss) and not blown_up and bool(xp.all(xp.isfinite(coef))):
         return
     raise ValueError(
         f"Gradient descent diverged at iteration {iteration}: the loss went from "
@@ -236,13 +347,10 @@ class _NoImprovementCounter:
 
 
 def gradient_descent(
-    X,
-    Y,
-    sample_weight,
+    evaluate,
     coef,
     intercept,
     *,
-    link="sigmoid",
     learning_rate,
     alpha=0.0,
     fit_intercept=True,
@@ -251,23 +359,20 @@ def gradient_descent(
     n_iter_no_change=10,
     first_iteration=0,
     on_iteration=None,
+    xp=np,
 ):
     """Run full-batch gradient descent from the given weights.
 
     Parameters
     ----------
-    X : ndarray or CSR matrix of shape (n_samples, n_features), float32 or float64
-    Y : ndarray of shape (n_samples, n_outputs), same dtype as X
-        0/1 targets, one column per output (one-hot rows for ``link="softmax"``).
-    sample_weight : ndarray of shape (n_samples,), same dtype as X
-        Non-negative weights with a positive sum; the loss and gradient are normalised
-        by their sum, so integer weights equal repeated rows.
-    coef : ndarray of shape (n_features, n_outputs)
+    evaluate : callable
+        ``evaluate(coef, intercept) -> (loss, grad_coef, grad_intercept)``, the
+        weighted mean loss and its gradient in one pass over the data (see
+        :func:`make_evaluator`); ``intercept`` is None when it is not fitted.
+    coef : array of shape (n_features, n_outputs)
         Starting weights (zeros reproduce the notebook); not modified.
-    intercept : ndarray of shape (n_outputs,)
+    intercept : array of shape (n_outputs,)
         Starting intercepts; not modified.
-    link : {"sigmoid", "softmax"}
-        Independent sigmoids (binary, one-vs-rest) or one softmax over the outputs.
     learning_rate : float
     alpha : float
         L2 penalty ``alpha / 2 * ||coef||^2`` added to the loss; the intercept is never
@@ -281,28 +386,23 @@ def gradient_descent(
         Number given to the first iteration (for warm starts and messages).
     on_iteration : callable or None
         Called as ``on_iteration(iteration, loss)`` once per iteration.
+    xp : module, default=numpy
+        The Array API namespace of the weights.
 
     Returns
     -------
     GradientDescentResult
     """
-    coef = coef.copy()
-    intercept = intercept.copy() if fit_intercept else np.zeros_like(intercept)
-    blocks = row_blocks(X)
+    coef = xp.asarray(coef, copy=True)
+    intercept = xp.asarray(intercept, copy=True) if fit_intercept else intercept * 0
     stopper = _NoImprovementCounter(tol, n_iter_no_change)
     result = GradientDescentResult(coef=coef, intercept=intercept)
     for iteration in range(first_iteration, first_iteration + max_iter):
-        loss, grad_coef, grad_intercept = loss_and_gradient(
-            X,
-            Y,
-            sample_weight,
-            coef,
-            intercept if fit_intercept else None,
-            link=link,
-            blocks=blocks,
+        loss, grad_coef, grad_intercept = evaluate(
+            coef, intercept if fit_intercept else None
         )
         if alpha:
-            loss += 0.5 * alpha * float(np.vdot(coef, coef))
+            loss += 0.5 * alpha * float(xp.sum(coef * coef))
             grad_coef += alpha * coef
         result.loss_curve.append(loss)
         if on_iteration is not None:
@@ -310,7 +410,7 @@ def gradient_descent(
         coef -= grad_coef * learning_rate
         if fit_intercept:
             intercept -= grad_intercept * learning_rate
-        check_divergence(loss, result.loss_curve[0], coef, iteration, learning_rate)
+        check_divergence(loss, result.loss_curve[0], coef, iteration, learning_rate, xp)
         if stopper.should_stop(loss):
             result.converged = True
             break

@@ -4,14 +4,23 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
-from scipy.special import expit, softmax
+from sklearn import get_config
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_consistent_length, column_or_1d
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._gradient import gradient_descent
+from ._array_api import (
+    check_same_namespace,
+    device,
+    from_numpy,
+    get_namespace,
+    to_numpy,
+)
+from ._dask import is_dask_array
+from ._gradient import gradient_descent, make_evaluator, sigmoid, softmax
 
 # The notebook's progress line, kept character for character.
 ITERATION_LINE = "Iteration %4d => Loss: %.20f"
@@ -169,6 +178,7 @@ class GDLogisticRegression(ClassifierMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
+        tags.array_api_support = True
         return tags
 
     def fit(self, X, y, sample_weight=None):
@@ -176,8 +186,9 @@ class GDLogisticRegression(ClassifierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data, for example raw 0-255 pixels.
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
+            Training data, for example raw 0-255 pixels. A dask array is fitted on
+            its cluster, one map-reduce over its row chunks per iteration.
 
         y : array-like of shape (n_samples,)
             Target labels: any two labels (ints or strings) for a detector, more for
@@ -193,29 +204,28 @@ class GDLogisticRegression(ClassifierMixin, BaseEstimator):
             Fitted estimator.
         """
         self._validate_params()
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse="csr",
-            dtype=[np.float64, np.float32],
-            reset=not self._continues_previous_fit(),
-        )
+        X, y, xp = self._validate_fit_data(X, y)
         check_classification_targets(y)
         classes, encoded = self._encode_targets(y)
-        weights = _validate_sample_weight(sample_weight, X)
-        Y = _target_matrix(encoded, len(classes), X.dtype)
-        coef, intercept = self._initial_weights(X.shape[1], Y.shape[1], X.dtype)
+        float_dtype = _numpy_float_dtype(X, xp)
+        weights = _validate_sample_weight(sample_weight, len(y), float_dtype)
+        Y = _target_matrix(encoded, len(classes), float_dtype)
+        link = self._link(len(classes))
+        if is_dask_array(X):
+            from ._dask import make_dask_evaluator
+
+            evaluate, xp = make_dask_evaluator(X, Y, weights, link=link), np
+        else:
+            Y, weights = from_numpy(Y, xp, X), from_numpy(weights, xp, X)
+            evaluate = make_evaluator(X, Y, weights, link=link, xp=xp)
+        coef, intercept = self._initial_weights(X, Y.shape[1], xp)
         previous_curve = (
             list(self.loss_curve_) if self._continues_previous_fit() else []
         )
         result = gradient_descent(
-            X,
-            Y,
-            weights,
+            evaluate,
             coef,
             intercept,
-            link=self._link(len(classes)),
             learning_rate=self.learning_rate,
             alpha=self.alpha,
             fit_intercept=self.fit_intercept,
@@ -224,10 +234,11 @@ class GDLogisticRegression(ClassifierMixin, BaseEstimator):
             n_iter_no_change=self.n_iter_no_change,
             first_iteration=len(previous_curve),
             on_iteration=self._print_iteration if self.verbose else None,
+            xp=xp,
         )
         # Fitted attributes are set only now, so a failed fit leaves none half-made.
         self.classes_ = classes
-        self.coef_ = np.ascontiguousarray(result.coef.T)
+        self.coef_ = xp.asarray(result.coef.T, copy=True)
         self.intercept_ = result.intercept
         self.loss_curve_ = previous_curve + result.loss_curve
         self.n_iter_ = len(self.loss_curve_)
@@ -242,6 +253,34 @@ class GDLogisticRegression(ClassifierMixin, BaseEstimator):
 
     def _continues_previous_fit(self):
         return self.warm_start and hasattr(self, "coef_")
+
+    def _validate_fit_data(self, X, y):
+        """Validated X and y, and the namespace to compute in."""
+        reset = not self._continues_previous_fit()
+        if is_dask_array(X):
+            from ._dask import validate_dask_X
+
+            X = validate_dask_X(X, n_features=None if reset else self.n_features_in_)
+            y = column_or_1d(to_numpy(np.asarray(y)), warn=True)
+            check_consistent_length(X, y)
+            if reset:
+                self.n_features_in_ = X.shape[1]
+                self.__dict__.pop("feature_names_in_", None)
+            return X, y, np
+        xp = _dispatch_namespace(X)
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse="csr",
+            dtype=[xp.float64, xp.float32],
+            reset=reset,
+        )
+        if not reset:
+            check_same_namespace(
+                self.coef_, X, estimator=type(self).__name__, method="fit"
+            )
+        return X, to_numpy(y), xp
 
     def _encode_targets(self, y):
         """The sorted class labels, and y as indices into them."""
@@ -265,34 +304,104 @@ class GDLogisticRegression(ClassifierMixin, BaseEstimator):
         multinomial = self.multiclass == "multinomial" and n_classes > 2
         return "softmax" if multinomial else "sigmoid"
 
-    def _initial_weights(self, n_features, n_outputs, dtype):
+    def _initial_weights(self, X, n_outputs, xp):
+        """Zeros, like the notebook, or the previous fit's weights (warm start)."""
         if self._continues_previous_fit():
-            return self.coef_.T.astype(dtype), self.intercept_.astype(dtype)
-        return np.zeros((n_features, n_outputs), dtype), np.zeros(n_outputs, dtype)
+            return (
+                xp.astype(self.coef_.T, X.dtype, copy=True),
+                xp.astype(self.intercept_, X.dtype, copy=True),
+            )
+        shape, where = (X.shape[1], n_outputs), device(X)
+        return (
+            xp.zeros(shape, dtype=X.dtype, device=where),
+            xp.zeros(n_outputs, dtype=X.dtype, device=where),
+        )
 
     @staticmethod
     def _print_iteration(iteration, loss):
         print(ITERATION_LINE % (iteration, loss))
+
+    def _validate_for_prediction(self, X, method):
+        check_is_fitted(self)
+        if is_dask_array(X):
+            from ._dask import validate_dask_X
+
+            return validate_dask_X(X, n_features=self.n_features_in_)
+        xp = _dispatch_namespace(X)
+        X = validate_data(
+            self,
+            X,
+            accept_sparse="csr",
+            dtype=[xp.float64, xp.float32],
+            reset=False,
+        )
+        check_same_namespace(
+            self.coef_, X, estimator=type(self).__name__, method=method
+        )
+        return X
+
+    def _on_rows(self, X, function, n_columns, dtype=None):
+        """function(X), lazily chunk by chunk when X is a dask array."""
+        if is_dask_array(X):
+            from ._dask import map_rows
+
+            return map_rows(X, function, n_columns=n_columns, dtype=dtype or X.dtype)
+        return function(X)
+
+    @property
+    def _n_outputs(self):
+        return 1 if len(self.classes_) == 2 else len(self.classes_)
+
+    def _scores(self, X):
+        xp = get_namespace(self.coef_)
+        coef = xp.astype(self.coef_, X.dtype)
+        scores = X @ coef.T + xp.astype(self.intercept_, X.dtype)
+        return scores[:, 0] if self._n_outputs == 1 else scores
+
+    def _proba(self, X):
+        scores = self._scores(X)
+        xp = get_namespace(scores)
+        if scores.ndim == 1:
+            positive = sigmoid(scores, xp)
+            return xp.stack([1 - positive, positive], axis=1)
+        if self.multiclass == "multinomial":
+            return softmax(scores, xp)
+        proba = sigmoid(scores, xp)
+        return proba / xp.sum(proba, axis=1, keepdims=True)
+
+    def _log_proba(self, X):
+        proba = self._proba(X)
+        return get_namespace(proba).log(proba)
+
+    def _labels(self, X):
+        scores = self._scores(X)
+        xp = get_namespace(scores)
+        if scores.ndim == 1:
+            # The notebook's np.round(sigmoid): a probability of 0.5 rounds to 0.
+            indices = xp.astype(sigmoid(scores, xp) > 0.5, xp.int64)
+        else:
+            indices = xp.argmax(scores, axis=1)
+        if xp is np or self.classes_.dtype.kind not in "biuf":
+            return self.classes_[to_numpy(indices)]
+        return xp.take(from_numpy(self.classes_, xp, scores), indices)
 
     def decision_function(self, X):
         """Signed distance to the decision boundary: ``X @ coef_.T + intercept_``.
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
             Samples.
 
         Returns
         -------
-        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
-            For a binary problem, positive scores favour ``classes_[1]``.
+        scores : array of shape (n_samples,) or (n_samples, n_classes)
+            For a binary problem, positive scores favour ``classes_[1]``. Lazy for a
+            dask array.
         """
-        check_is_fitted(self)
-        X = validate_data(
-            self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False
-        )
-        scores = X @ self.coef_.T.astype(X.dtype, copy=False) + self.intercept_
-        return scores[:, 0] if scores.shape[1] == 1 else scores
+        X = self._validate_for_prediction(X, "decision_function")
+        n_columns = None if self._n_outputs == 1 else self._n_outputs
+        return self._on_rows(X, self._scores, n_columns)
 
     def predict_proba(self, X):
         """Class probabilities.
@@ -303,36 +412,32 @@ class GDLogisticRegression(ClassifierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
             Samples.
 
         Returns
         -------
-        proba : ndarray of shape (n_samples, n_classes)
-            Probabilities in the order of ``classes_``.
+        proba : array of shape (n_samples, n_classes)
+            Probabilities in the order of ``classes_``. Lazy for a dask array.
         """
-        scores = self.decision_function(X)
-        if scores.ndim == 1:
-            positive = expit(scores)
-            return np.column_stack([1 - positive, positive])
-        if self.multiclass == "multinomial":
-            return softmax(scores, axis=1)
-        proba = expit(scores)
-        return proba / proba.sum(axis=1, keepdims=True)
+        X = self._validate_for_prediction(X, "predict_proba")
+        return self._on_rows(X, self._proba, len(self.classes_))
 
     def predict_log_proba(self, X):
         """Logarithm of :meth:`predict_proba`.
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
             Samples.
 
         Returns
         -------
-        log_proba : ndarray of shape (n_samples, n_classes)
+        log_proba : array of shape (n_samples, n_classes)
+            Lazy for a dask array.
         """
-        return np.log(self.predict_proba(X))
+        X = self._validate_for_prediction(X, "predict_log_proba")
+        return self._on_rows(X, self._log_proba, len(self.classes_))
 
     def predict(self, X):
         """Predicted class labels.
@@ -343,27 +448,35 @@ class GDLogisticRegression(ClassifierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
             Samples.
 
         Returns
         -------
-        y_pred : ndarray of shape (n_samples,)
+        y_pred : array of shape (n_samples,)
+            Lazy for a dask array.
         """
-        scores = self.decision_function(X)
-        if scores.ndim == 1:
-            return self.classes_[(expit(scores) > 0.5).astype(int)]
-        return self.classes_[np.argmax(scores, axis=1)]
+        X = self._validate_for_prediction(X, "predict")
+        return self._on_rows(X, self._labels, None, dtype=self.classes_.dtype)
 
 
-def _validate_sample_weight(sample_weight, X):
-    """Sample weights as a float array of X's dtype, checked for shape and sign."""
-    n_samples = X.shape[0]
+def _dispatch_namespace(X):
+    """X's namespace when scikit-learn's array API dispatch is on, else NumPy."""
+    return get_namespace(X) if get_config()["array_api_dispatch"] else np
+
+
+def _numpy_float_dtype(X, xp):
+    """The NumPy float type matching X's (validated, floating) dtype."""
+    return np.float32 if xp.finfo(X.dtype).bits == 32 else np.float64
+
+
+def _validate_sample_weight(sample_weight, n_samples, dtype):
+    """Sample weights as a NumPy array of ``dtype``, checked for shape and sign."""
     if sample_weight is None:
-        return np.ones(n_samples, dtype=X.dtype)
-    weights = np.asarray(sample_weight, dtype=X.dtype)
+        return np.ones(n_samples, dtype=dtype)
+    weights = np.asarray(to_numpy(sample_weight), dtype=dtype)
     if weights.ndim == 0:
-        weights = np.full(n_samples, weights, dtype=X.dtype)
+        weights = np.full(n_samples, weights, dtype=dtype)
     if weights.shape != (n_samples,):
         raise ValueError(
             f"sample_weight.shape == {weights.shape}, expected {(n_samples,)}: "

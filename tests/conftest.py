@@ -5,8 +5,13 @@ Real MNIST files are never part of the repository. ``.ci/run`` points the
 that need a file which is not there skip and say which file and variable to set.
 """
 
-import http.server
 import os
+
+# scikit-learn runs its array API common checks only when SciPy's array API support
+# is switched on, which must happen before SciPy is first imported.
+os.environ.setdefault("SCIPY_ARRAY_API", "1")
+
+import http.server
 import threading
 from pathlib import Path
 

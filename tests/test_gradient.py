@@ -8,7 +8,7 @@ from scipy.special import expit, log_softmax
 from skdigit import _gradient
 from skdigit._gradient import (
     gradient_descent,
-    loss_and_gradient,
+    make_evaluator,
     row_blocks,
     sigmoid_loss_and_residual,
     softmax_loss_and_residual,
@@ -87,14 +87,12 @@ def make_problem(n_samples=53, n_features=6, n_outputs=1, dtype=np.float64, seed
 )
 def test_gradient_matches_finite_differences(link, n_outputs):
     X, Y, weights, coef, intercept = make_problem(n_outputs=n_outputs)
-    blocks = row_blocks(X)
+    evaluate = make_evaluator(X, Y, weights, link=link)
 
     def loss_at(c, b):
-        return loss_and_gradient(X, Y, weights, c, b, link=link, blocks=blocks)[0]
+        return evaluate(c, b)[0]
 
-    _, grad_coef, grad_intercept = loss_and_gradient(
-        X, Y, weights, coef, intercept, link=link, blocks=blocks
-    )
+    _, grad_coef, grad_intercept = evaluate(coef, intercept)
     # OvR reports the mean of the detectors' losses but steps each detector along
     # its own gradient, which is n_outputs times the gradient of that mean.
     scale = n_outputs if link == "sigmoid" else 1
@@ -124,14 +122,14 @@ def test_blocks_give_the_same_result_as_one_pass(
     # 53 rows: blocks of 7 leave a remainder, 53 is exactly one block, 1000 > n.
     X, Y, weights, coef, intercept = make_problem(n_outputs=n_outputs)
     link = "sigmoid" if n_outputs == 1 else "softmax"
-    expected = loss_and_gradient(
-        X, Y, weights, coef, intercept, link=link, blocks=[slice(0, len(X))]
-    )
+    monkeypatch.setattr(_gradient, "BLOCK_BYTES", 10**9)
+    assert len(row_blocks(X)) == 1
+    expected = make_evaluator(X, Y, weights, link=link)(coef, intercept)
     monkeypatch.setattr(_gradient, "BLOCK_BYTES", rows_per_block * X.shape[1] * 8)
     blocks = row_blocks(X)
     assert len(blocks) == -(-len(X) // rows_per_block)
     assert sum(b.stop - b.start for b in blocks) == len(X)
-    got = loss_and_gradient(X, Y, weights, coef, intercept, link=link, blocks=blocks)
+    got = make_evaluator(X, Y, weights, link=link)(coef, intercept)
     assert got[0] == pytest.approx(expected[0], rel=1e-13)
     np.testing.assert_allclose(got[1], expected[1], rtol=1e-12)
     np.testing.assert_allclose(got[2], expected[2], rtol=1e-12)
@@ -142,27 +140,25 @@ def test_sparse_input_is_one_block_and_matches_dense():
     X[np.abs(X) < 0.8] = 0
     X_sparse = sp.csr_matrix(X)
     assert row_blocks(X_sparse) == [slice(0, len(X))]
-    dense = loss_and_gradient(
-        X, Y, weights, coef, intercept, link="sigmoid", blocks=row_blocks(X)
-    )
-    sparse = loss_and_gradient(
-        X_sparse,
-        Y,
-        weights,
-        coef,
-        intercept,
-        link="sigmoid",
-        blocks=row_blocks(X_sparse),
-    )
+    dense = make_evaluator(X, Y, weights, link="sigmoid")(coef, intercept)
+    sparse = make_evaluator(X_sparse, Y, weights, link="sigmoid")(coef, intercept)
     assert sparse[0] == pytest.approx(dense[0], rel=1e-13)
     np.testing.assert_allclose(sparse[1], dense[1], rtol=1e-12)
 
 
+def test_first_loss_at_zero_weights_is_exactly_log_2_whatever_the_weights():
+    X, Y, weights, coef, intercept = make_problem(n_samples=997)
+    evaluate = make_evaluator(X, Y, weights, link="sigmoid")
+    assert evaluate(np.zeros_like(coef), np.zeros_like(intercept))[0] == np.log(2)
+    X, Y, weights, coef, intercept = make_problem(n_outputs=7)
+    evaluate = make_evaluator(X, Y, weights, link="softmax")
+    assert evaluate(np.zeros_like(coef), np.zeros_like(intercept))[0] == np.log(7)
+
+
 def test_float32_stays_float32():
     X, Y, weights, coef, intercept = make_problem(dtype=np.float32)
-    result = gradient_descent(
-        X, Y, weights, coef, intercept, learning_rate=0.1, max_iter=5
-    )
+    evaluate = make_evaluator(X, Y, weights, link="sigmoid")
+    result = gradient_descent(evaluate, coef, intercept, learning_rate=0.1, max_iter=5)
     assert result.coef.dtype == result.intercept.dtype == np.float32
     assert all(isinstance(loss, float) for loss in result.loss_curve)
 
@@ -170,7 +166,8 @@ def test_float32_stays_float32():
 def test_gradient_descent_does_not_modify_its_starting_weights():
     X, Y, weights, coef, intercept = make_problem()
     coef_before, intercept_before = coef.copy(), intercept.copy()
-    gradient_descent(X, Y, weights, coef, intercept, learning_rate=0.1, max_iter=3)
+    evaluate = make_evaluator(X, Y, weights, link="sigmoid")
+    gradient_descent(evaluate, coef, intercept, learning_rate=0.1, max_iter=3)
     np.testing.assert_array_equal(coef, coef_before)
     np.testing.assert_array_equal(intercept, intercept_before)
 
@@ -178,10 +175,9 @@ def test_gradient_descent_does_not_modify_its_starting_weights():
 def test_each_iteration_reports_loss_before_its_update():
     X, Y, weights, coef, intercept = make_problem()
     seen = []
+    evaluate = make_evaluator(X, Y, weights, link="sigmoid")
     result = gradient_descent(
-        X,
-        Y,
-        weights,
+        evaluate,
         coef,
         intercept,
         learning_rate=0.1,
@@ -191,7 +187,5 @@ def test_each_iteration_reports_loss_before_its_update():
     )
     assert [i for i, _ in seen] == [10, 11, 12, 13]
     assert [loss for _, loss in seen] == result.loss_curve
-    start_loss = loss_and_gradient(
-        X, Y, weights, coef, intercept, link="sigmoid", blocks=row_blocks(X)
-    )[0]
+    start_loss = evaluate(coef, intercept)[0]
     assert result.loss_curve[0] == start_loss

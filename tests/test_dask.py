@@ -1,0 +1,143 @@
+"""Dask: searches on a cluster, fits on chunked arrays, lazy predictions."""
+
+import sys
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_digits
+from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import MinMaxScaler
+
+from skdigit import GDLogisticRegression
+
+da = pytest.importorskip("dask.array")
+distributed = pytest.importorskip("distributed")
+
+
+@pytest.fixture(scope="module")
+def client():
+    """A real two-worker cluster on the loopback interface, for this module only."""
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            host="127.0.0.1",
+            dashboard_address=None,
+            processes=True,
+        ) as cluster,
+        distributed.Client(cluster) as dask_client,
+    ):
+        yield dask_client
+
+
+@pytest.fixture(scope="module")
+def digits():
+    X, y = load_digits(return_X_y=True)
+    return np.rint(X * 255 / 16), y
+
+
+def test_grid_search_on_the_cluster_equals_sequential(client, digits):
+    from joblib import parallel_backend
+
+    X, y = digits
+    search = GridSearchCV(
+        make_pipeline(MinMaxScaler(), GDLogisticRegression()),
+        {
+            "gdlogisticregression__learning_rate": [0.1, 1.0],
+            "gdlogisticregression__max_iter": [10, 50],
+        },
+        cv=3,
+    )
+    sequential = search.fit(X, y)
+    sequential_scores = sequential.cv_results_["mean_test_score"].copy()
+    best = sequential.best_params_
+    with parallel_backend("dask"):
+        on_cluster = GridSearchCV(search.estimator, search.param_grid, cv=3, n_jobs=-1)
+        on_cluster.fit(X, y)
+    assert on_cluster.best_params_ == best
+    np.testing.assert_allclose(
+        on_cluster.cv_results_["mean_test_score"], sequential_scores
+    )
+    with parallel_backend("dask"):
+        scores = cross_val_score(GDLogisticRegression(), X, y == 4, cv=3, n_jobs=-1)
+    np.testing.assert_allclose(
+        scores, cross_val_score(GDLogisticRegression(), X, y == 4, cv=3)
+    )
+
+
+@pytest.mark.parametrize("target", ["binary", "ten digits", "multinomial"])
+def test_fit_on_chunked_dask_array_equals_numpy(client, digits, target):
+    X, y = digits
+    params = {"max_iter": 40}
+    if target == "binary":
+        y = y == 4
+    elif target == "multinomial":
+        params.update(multiclass="multinomial", learning_rate=1e-6)
+    X_dask = da.from_array(X, chunks=(400, 64))  # 5 row chunks, the last one short
+    y_dask = da.from_array(y, chunks=400)
+    expected = GDLogisticRegression(**params).fit(X, y)
+    fitted = GDLogisticRegression(**params).fit(X_dask, y_dask)
+    np.testing.assert_allclose(fitted.loss_curve_, expected.loss_curve_, rtol=1e-10)
+    np.testing.assert_allclose(fitted.coef_, expected.coef_, rtol=1e-10, atol=1e-14)
+    np.testing.assert_allclose(fitted.intercept_, expected.intercept_, rtol=1e-10)
+    assert isinstance(fitted.coef_, np.ndarray)
+    assert fitted.n_features_in_ == 64
+
+
+def test_dask_fit_with_sample_weight_and_column_chunks(client, digits):
+    X, y = digits
+    weights = np.random.default_rng(0).integers(0, 3, len(y)).astype(float)
+    X_dask = da.from_array(X, chunks=(500, 16))  # column chunks are merged
+    expected = GDLogisticRegression(max_iter=20).fit(X, y, sample_weight=weights)
+    fitted = GDLogisticRegression(max_iter=20).fit(X_dask, y, sample_weight=weights)
+    np.testing.assert_allclose(fitted.coef_, expected.coef_, rtol=1e-10, atol=1e-14)
+
+
+def test_predictions_on_dask_arrays_are_lazy_and_equal(client, digits):
+    X, y = digits
+    model = GDLogisticRegression(max_iter=30).fit(X, y)
+    X_dask = da.from_array(X, chunks=(300, 64))
+    for method in (
+        "decision_function",
+        "predict_proba",
+        "predict_log_proba",
+        "predict",
+    ):
+        lazy = getattr(model, method)(X_dask)
+        assert isinstance(lazy, da.Array), method
+        np.testing.assert_allclose(lazy.compute(), getattr(model, method)(X))
+    detector = GDLogisticRegression(max_iter=30).fit(X, y == 4)
+    lazy_scores = detector.decision_function(X_dask)
+    assert lazy_scores.ndim == 1
+    np.testing.assert_allclose(lazy_scores.compute(), detector.decision_function(X))
+
+
+def test_dask_input_errors(client, digits):
+    X, y = digits
+    X_bad = X.copy()
+    X_bad[3, 5] = np.nan
+    with pytest.raises(ValueError, match="NaN or infinity"):
+        GDLogisticRegression().fit(da.from_array(X_bad, chunks=500), y)
+    model = GDLogisticRegression(max_iter=2).fit(X, y)
+    with pytest.raises(ValueError, match="X has 63 features"):
+        model.predict(da.from_array(X[:, 1:], chunks=500))
+
+
+def test_fitted_model_pickles_small(digits):
+    import pickle
+
+    X, y = digits
+    model = GDLogisticRegression(max_iter=5).fit(da.from_array(X, chunks=600), y)
+    # Only the fitted attributes travel: far smaller than the data.
+    assert len(pickle.dumps(model)) < X.nbytes / 10
+
+
+def test_skdigit_does_not_import_dask():
+    import subprocess
+
+    code = "import sys, skdigit; print('dask' in sys.modules)"
+    output = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert output.stdout.strip() == "False"
