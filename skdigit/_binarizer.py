@@ -39,7 +39,7 @@ class OneDigitBinarizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     n_features_in_ : int
         Number of label columns seen during :meth:`fit`.
 
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the columns seen during :meth:`fit`. Defined only when `X` has
         column names that are all strings.
 
