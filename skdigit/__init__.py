@@ -14,15 +14,19 @@ from ._idx import IdxFormatError, read_idx, write_idx
 from ._images import load_digit_image
 from ._logistic import GDLogisticRegression
 from ._mnist import MNISTIdxLoader, get_data_home
+from ._model_io import ModelFileError, load_model, save_model
 
 __all__ = [
     "GDLogisticRegression",
     "IdxFormatError",
     "MNISTIdxLoader",
+    "ModelFileError",
     "OneDigitBinarizer",
     "get_data_home",
     "load_digit_image",
+    "load_model",
     "read_idx",
+    "save_model",
     "write_idx",
     "__version__",
 ]

@@ -88,7 +88,8 @@ def plot_loss_curve(loss_curve, *, ax=None, title="Training loss", log_scale="au
         fig = ax.figure
 
     for label, curve in curves.items():
-        iterations = np.arange(1, len(curve) + 1)
+        # loss_curve_[i] is the loss the notebook prints as "Iteration i".
+        iterations = np.arange(len(curve))
         text = None if label is None else f"{label} (final {_final_finite(curve):.4g})"
         # A dot on the last iteration marks where the final loss is read.
         ax.plot(

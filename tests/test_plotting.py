@@ -31,7 +31,8 @@ def test_single_loss_curve():
     assert isinstance(fig, Figure)
     (ax,) = fig.axes
     (line,) = ax.get_lines()
-    np.testing.assert_array_equal(line.get_xdata(), [1, 2, 3, 4, 5])
+    # x is the iteration number the notebook prints, starting at 0.
+    np.testing.assert_array_equal(line.get_xdata(), [0, 1, 2, 3, 4])
     np.testing.assert_allclose(line.get_ydata(), curve)
     assert (ax.get_xlabel(), ax.get_ylabel()) == ("iteration", "mean log-loss")
     assert ax.get_yscale() == "linear"

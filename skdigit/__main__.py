@@ -1,0 +1,8 @@
+"""``python -m skdigit``: the same as the ``skdigit`` command."""
+
+import sys
+
+from .cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,389 @@
+"""Saving and loading fitted models safely, with the versions that made them.
+
+A model file is a `skops <https://skops.readthedocs.io>`_ file: a zip archive that
+holds the estimator's parameters and arrays as JSON and ``.npy`` members, never a
+pickle, so loading it runs no code from the file. skdigit adds one member,
+``skdigit.json``, with plain-JSON metadata: the model-file format number, the
+versions of skdigit, scikit-learn, NumPy and skops that wrote it, and whatever the
+caller records (the ``skdigit`` command records the digit, the image shape, the
+pixel scale, the data and the training settings).
+
+Loading reads ``skdigit.json`` first, so a file from a newer skdigit is refused
+with a clear message before anything else is read, then checks that the file
+holds only types skdigit trusts (:class:`~skdigit.GDLogisticRegression`, builtins,
+NumPy arrays and scalars: fewer than skops, which trusts all of scikit-learn by
+default) and only then builds the estimator.
+"""
+
+import io
+import json
+import os
+import secrets
+import warnings
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["FORMAT_VERSION", "ModelFileError", "load_model", "save_model"]
+
+#: The model-file format this version writes, and the newest one it reads.
+FORMAT_VERSION = 1
+
+_METADATA_MEMBER = "skdigit.json"
+# The only type a model file may hold beyond builtins and NumPy arrays and
+# scalars. skops itself trusts all of scikit-learn by default; skdigit does not.
+# Never ``trusted=True``.
+_TRUSTED_TYPES = ["skdigit._logistic.GDLogisticRegression"]
+# What a GDLogisticRegression is made of: its parameters, arrays and lists.
+_PLAIN_TYPES = {
+    "builtins.dict",
+    "builtins.list",
+    "builtins.tuple",
+    "builtins.str",
+    "builtins.int",
+    "builtins.float",
+    "builtins.bool",
+    "builtins.NoneType",
+    "numpy.ndarray",
+    "numpy.dtype",
+}
+_INSTALL_HINT = 'pip install "skdigit[cli]"'
+# Windows would otherwise open the temporary file in text mode.
+_O_BINARY = getattr(os, "O_BINARY", 0)
+
+
+class ModelFileError(ValueError):
+    """Raised when a file is not a skdigit model file that this version can load.
+
+    The message names the file and says what is wrong: not a model file at all,
+    damaged, written by a newer skdigit, or holding types skdigit does not trust.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from skdigit import ModelFileError, load_model
+    >>> path = os.path.join(tempfile.mkdtemp(), "notes.txt")
+    >>> with open(path, "w") as file:
+    ...     _ = file.write("not a model")
+    >>> try:
+    ...     load_model(path)
+    ... except ModelFileError as exc:
+    ...     print("is not a skdigit model file" in str(exc))
+    True
+    """
+
+
+def _skops_io():
+    try:
+        import skops.io
+    except ImportError as exc:
+        raise ImportError(f"model files need skops: {_INSTALL_HINT}") from exc
+    return skops.io
+
+
+def _versions():
+    import numpy
+    import sklearn
+
+    from . import __version__
+
+    return {
+        "skdigit_version": __version__,
+        "sklearn_version": sklearn.__version__,
+        "numpy_version": numpy.__version__,
+        "skops_version": _skops_version(),
+    }
+
+
+def _skops_version():
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("skops")
+    except PackageNotFoundError:  # pragma: no cover - skops imported fine before
+        return "unknown"
+
+
+def save_model(estimator, path, *, metadata=None):
+    """Save a fitted :class:`~skdigit.GDLogisticRegression` to a model file.
+
+    The file is a skops file (no pickle) with an extra ``skdigit.json`` member
+    recording the model-file format, the versions of skdigit, scikit-learn, NumPy
+    and skops, and ``metadata``. It is written to a temporary file in the same
+    folder that then replaces ``path``, so a reader never sees a partial file and
+    a failure leaves any previous file as it was.
+
+    Parameters
+    ----------
+    estimator : GDLogisticRegression
+        The fitted estimator.
+
+    path : str or path-like
+        Where to write; the folder must exist. ``.skops`` is the usual suffix.
+
+    metadata : dict, default=None
+        Extra facts to record, made of JSON types (str, numbers, bool, None,
+        lists and dicts), for example the digit a detector recognises.
+
+    Returns
+    -------
+    path : pathlib.Path
+        The path written.
+
+    Raises
+    ------
+    TypeError
+        If ``estimator`` is not a :class:`~skdigit.GDLogisticRegression`, or
+        ``metadata`` is not JSON-serialisable.
+
+    sklearn.exceptions.NotFittedError
+        If ``estimator`` is not fitted.
+
+    FileNotFoundError
+        If the folder of ``path`` does not exist.
+
+    See Also
+    --------
+    load_model : Load the estimator and its metadata back.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from sklearn.datasets import load_digits
+    >>> from skdigit import GDLogisticRegression, load_model, save_model
+    >>> X, y = load_digits(return_X_y=True)
+    >>> clf = GDLogisticRegression(max_iter=20).fit(X * (255 / 16), y == 4)
+    >>> path = os.path.join(tempfile.mkdtemp(), "model.skops")
+    >>> saved = save_model(clf, path, metadata={"digit": 4, "image_shape": [8, 8]})
+    >>> loaded, info = load_model(saved)
+    >>> X_new = X[:50] * (255 / 16)
+    >>> bool((loaded.predict(X_new) == clf.predict(X_new)).all())
+    True
+    >>> info["format"], info["metadata"]["digit"]
+    (1, 4)
+    """
+    from sklearn.utils.validation import check_is_fitted
+
+    from ._logistic import GDLogisticRegression
+
+    if not isinstance(estimator, GDLogisticRegression):
+        raise TypeError(
+            "save_model saves a fitted GDLogisticRegression; got "
+            f"{type(estimator).__name__}"
+        )
+    check_is_fitted(estimator)
+    header = {"format": FORMAT_VERSION, **_versions(), "metadata": metadata or {}}
+    try:
+        header_text = json.dumps(header, indent=2, allow_nan=True)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"metadata must be made of JSON types: {exc}") from exc
+
+    buffer = io.BytesIO(_skops_io().dumps(estimator))
+    with zipfile.ZipFile(buffer, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(_METADATA_MEMBER, header_text)
+    return _write_atomically(Path(path), buffer.getvalue())
+
+
+def _write_atomically(path, data):
+    folder = path.parent
+    if not folder.is_dir():
+        raise FileNotFoundError(f"cannot save '{path}': no folder '{folder}'")
+    # The temporary name starts with a dot so that listings and globs skip it.
+    temp = folder / f".{path.name}.{secrets.token_hex(6)}.tmp"
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_BINARY, 0o666)
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(data)
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def load_model(path):
+    """Load a model file written by :func:`save_model` (or ``skdigit train``).
+
+    Nothing in the file is executed: the metadata is plain JSON, and the
+    estimator is rebuilt by skops from its parameters and arrays, after checking
+    that the file holds no type beyond :class:`~skdigit.GDLogisticRegression`,
+    builtins, and NumPy arrays and scalars.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The model file.
+
+    Returns
+    -------
+    estimator : GDLogisticRegression
+        The fitted estimator.
+
+    info : dict
+        What ``skdigit.json`` records: ``format``, ``skdigit_version``,
+        ``sklearn_version``, ``numpy_version``, ``skops_version`` and
+        ``metadata`` (the dict given to :func:`save_model`).
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist.
+
+    ModelFileError
+        If the file is not a skdigit model file, is damaged, was written by a
+        newer skdigit (a newer model-file format), or holds types skdigit does
+        not trust. ``ModelFileError`` is a ``ValueError``.
+
+    Warns
+    -----
+    UserWarning
+        If the file was written with another scikit-learn version: it loads,
+        but predictions may differ slightly.
+
+    See Also
+    --------
+    save_model : Write a model file.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from sklearn.datasets import load_digits
+    >>> from skdigit import GDLogisticRegression, load_model, save_model
+    >>> X, y = load_digits(return_X_y=True)
+    >>> clf = GDLogisticRegression(max_iter=5).fit(X, y)
+    >>> path = save_model(clf, os.path.join(tempfile.mkdtemp(), "digits.skops"))
+    >>> loaded, info = load_model(path)
+    >>> loaded
+    GDLogisticRegression(max_iter=5)
+    >>> loaded.coef_.shape, info["metadata"]
+    ((10, 64), {})
+    """
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"no such model file: '{path}'")
+    if path.is_dir():
+        raise IsADirectoryError(f"'{path}' is a folder, not a model file")
+    data = path.read_bytes()
+    info = _read_header(path, data)
+    estimator = _read_estimator(path, data)
+    _warn_if_other_sklearn(path, info)
+    return estimator, info
+
+
+def _not_a_model(path, why):
+    return ModelFileError(f"'{path}' is not a skdigit model file: {why}")
+
+
+def _read_header(path, data):
+    """The parsed ``skdigit.json``, after checking the file can be read at all."""
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise _not_a_model(path, "it is not a zip archive")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = archive.namelist()
+            if _METADATA_MEMBER not in names:
+                why = (
+                    "it is a skops file without skdigit metadata (load it with "
+                    "skops.io.load)"
+                    if "schema.json" in names
+                    else "a zip archive without skdigit metadata"
+                )
+                raise _not_a_model(path, why)
+            text = archive.read(_METADATA_MEMBER)
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise ModelFileError(f"'{path}' is damaged: {exc}") from exc
+    try:
+        info = json.loads(text)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise _not_a_model(path, f"{_METADATA_MEMBER} is not valid JSON") from exc
+    file_format = info.get("format") if isinstance(info, dict) else None
+    if isinstance(file_format, bool) or not isinstance(file_format, int):
+        raise _not_a_model(path, f"{_METADATA_MEMBER} has no format number")
+    if file_format > FORMAT_VERSION:
+        from . import __version__
+
+        written_by = info.get("skdigit_version", "unknown")
+        raise ModelFileError(
+            f"'{path}' was written by a newer skdigit ({written_by}, model format "
+            f"{file_format}); this skdigit {__version__} reads model format "
+            f"{FORMAT_VERSION} at most: upgrade skdigit (pip install -U skdigit)"
+        )
+    if file_format < 1:
+        raise _not_a_model(path, f"unknown model format {file_format}")
+    info.setdefault("metadata", {})
+    return info
+
+
+def _read_estimator(path, data):
+    from ._logistic import GDLogisticRegression
+
+    sio = _skops_io()
+    types = _schema_types(path, data)
+    try:
+        # skops' own list of what it would refuse; a second, independent check.
+        types |= set(sio.get_untrusted_types(data=data))
+    except Exception as exc:  # skops raises many kinds on malformed schemas
+        raise ModelFileError(f"'{path}' is damaged: {exc}") from exc
+    unknown = sorted(name for name in types if not _is_trusted(name))
+    if unknown:
+        raise ModelFileError(
+            f"'{path}' holds types skdigit does not trust ({', '.join(unknown)}); "
+            "refusing to load it"
+        )
+    try:
+        estimator = sio.loads(data, trusted=_TRUSTED_TYPES)
+    except Exception as exc:
+        raise ModelFileError(f"'{path}' is damaged: {exc}") from exc
+    if not isinstance(estimator, GDLogisticRegression) or not hasattr(
+        estimator, "coef_"
+    ):
+        raise _not_a_model(path, "it does not hold a fitted model")
+    return estimator
+
+
+def _schema_types(path, data):
+    """Every ``module.class`` named in the skops schema, read as plain JSON.
+
+    skops trusts all of scikit-learn by default; a model file needs far less, so
+    the types are checked here before skops builds anything.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            schema = json.loads(archive.read("schema.json"))
+    except (KeyError, ValueError, zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise ModelFileError(f"'{path}' is damaged: {exc}") from exc
+    found, pending = set(), [schema]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, dict):
+            if "__class__" in node:
+                found.add(f"{node.get('__module__')}.{node['__class__']}")
+            pending.extend(node.values())
+        elif isinstance(node, list):
+            pending.extend(node)
+    if not isinstance(schema, dict) or "__class__" not in schema:
+        raise ModelFileError(f"'{path}' is damaged: its schema names no object")
+    return found
+
+
+def _is_trusted(name):
+    if name in _TRUSTED_TYPES or name in _PLAIN_TYPES:
+        return True
+    module, _, cls = name.rpartition(".")
+    # NumPy scalar types such as numpy.float64: looked up by name, nothing run.
+    kind = getattr(np, cls, None) if module == "numpy" else None
+    return isinstance(kind, type) and issubclass(kind, np.generic)
+
+
+def _warn_if_other_sklearn(path, info):
+    import sklearn
+
+    saved_with = info.get("sklearn_version")
+    if saved_with and saved_with != sklearn.__version__:
+        warnings.warn(
+            f"'{path}' was saved with scikit-learn {saved_with} and is loaded with "
+            f"scikit-learn {sklearn.__version__}: predictions may differ slightly",
+            UserWarning,
+            stacklevel=3,
+        )
