@@ -12,13 +12,14 @@ corrupt header raises :class:`IdxFormatError` rather than a ``MemoryError``.
 import gzip
 import io
 import os
-import secrets
 import stat
 import struct
 import zlib
 from pathlib import Path
 
 import numpy as np
+
+from ._files import atomic_write
 
 __all__ = ["IdxFormatError", "read_idx", "write_idx"]
 
@@ -561,14 +562,5 @@ def _write_content(stream, header, big_endian, compress):
 
 
 def _write_atomically(path, header, big_endian, compress):
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
-    # O_EXCL: never write through someone else's file; 0o666 lets the umask
-    # give the final file ordinary permissions.
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(fd, "wb") as stream:
-            _write_content(stream, header, big_endian, compress)
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    with atomic_write(path) as stream:
+        _write_content(stream, header, big_endian, compress)

@@ -17,13 +17,13 @@ default) and only then builds the estimator.
 
 import io
 import json
-import os
-import secrets
 import warnings
 import zipfile
 from pathlib import Path
 
 import numpy as np
+
+from ._files import atomic_write
 
 __all__ = ["FORMAT_VERSION", "ModelFileError", "load_model", "save_model"]
 
@@ -49,8 +49,6 @@ _PLAIN_TYPES = {
     "numpy.dtype",
 }
 _INSTALL_HINT = 'pip install "skdigit[cli]"'
-# Windows would otherwise open the temporary file in text mode.
-_O_BINARY = getattr(os, "O_BINARY", 0)
 
 
 class ModelFileError(ValueError):
@@ -186,19 +184,8 @@ def save_model(estimator, path, *, metadata=None):
 
 
 def _write_atomically(path, data):
-    folder = path.parent
-    if not folder.is_dir():
-        raise FileNotFoundError(f"cannot save '{path}': no folder '{folder}'")
-    # The temporary name starts with a dot so that listings and globs skip it.
-    temp = folder / f".{path.name}.{secrets.token_hex(6)}.tmp"
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_BINARY, 0o666)
-    try:
-        with os.fdopen(fd, "wb") as file:
-            file.write(data)
-        os.replace(temp, path)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
+    with atomic_write(path) as file:
+        file.write(data)
     return path
 
 

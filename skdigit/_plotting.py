@@ -10,12 +10,12 @@ matplotlib is an optional dependency and is imported only inside the functions.
 """
 
 import math
-import os
-import secrets
 from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
+
+from ._files import atomic_write
 
 __all__ = [
     "plot_loss_curve",
@@ -29,9 +29,6 @@ _INSTALL_HINT = 'pip install "skdigit[cli]"'
 # Inches per image panel in the weight and digit galleries.
 _PANEL_INCHES = 1.9
 _MAX_COLUMNS = 5
-
-# Windows would otherwise open the temporary file in text mode.
-_O_BINARY = getattr(os, "O_BINARY", 0)
 
 
 def _new_figure(**kwargs):
@@ -413,19 +410,6 @@ def save_figure(fig, path, *, dpi=150):
             f"path {str(path)!r} has an unknown image format {path.suffix!r}; use "
             f"one of: {', '.join('.' + name for name in sorted(supported))}"
         )
-    folder = path.parent
-    if not folder.is_dir():
-        raise FileNotFoundError(f"cannot save {str(path)!r}: no folder {str(folder)!r}")
-
-    # The temporary name starts with a dot so folder listings and globs skip it;
-    # os.open applies the umask, unlike tempfile's private 0600 files.
-    temp = folder / f".{path.name}.{secrets.token_hex(6)}.tmp"
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_BINARY, 0o666)
-    try:
-        with os.fdopen(fd, "wb") as file:
-            fig.savefig(file, format=file_format, dpi=dpi)
-        os.replace(temp, path)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
+    with atomic_write(path) as file:
+        fig.savefig(file, format=file_format, dpi=dpi)
     return path

@@ -855,7 +855,7 @@ def _check_output_dir(folder):
 
 def _save_outputs(folder, estimator, data, task, y_pred, metrics, metadata):
     from skdigit import save_model
-    from skdigit._model_io import _write_atomically
+    from skdigit._files import atomic_write
     from skdigit._plotting import (
         plot_loss_curve,
         plot_misclassified,
@@ -891,8 +891,9 @@ def _save_outputs(folder, estimator, data, task, y_pred, metrics, metadata):
             folder / "misclassified.png",
         )
     )
-    text = json.dumps(metrics, indent=2) + "\n"
-    written.append(_write_atomically(folder / "metrics.json", text.encode()))
+    with atomic_write(folder / "metrics.json") as file:
+        file.write((json.dumps(metrics, indent=2) + "\n").encode())
+    written.append(folder / "metrics.json")
     _say()
     _say(f"Saved in {folder}: " + ", ".join(path.name for path in written))
 
