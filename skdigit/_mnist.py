@@ -408,18 +408,26 @@ def _download(name, data_home, mirrors, timeout):
     )
     expected = MNIST_MD5[name]
     failures = []
-    for mirror in mirrors:
-        url = mirror.rstrip("/") + "/" + name
-        try:
-            return pooch.retrieve(
-                url,
-                known_hash=f"md5:{expected}",
-                fname=name,
-                path=data_home,
-                downloader=downloader,
-            )
-        except (requests.exceptions.RequestException, ValueError) as exc:
-            failures.append((url, _what_it_answered(exc, timeout, expected)))
+    # pooch logs a "Downloading data from ..." line per attempt; the progress bar
+    # (interactive) or the final error (all mirrors failed) says what matters.
+    logger = pooch.get_logger()
+    level = logger.level
+    logger.setLevel("WARNING")
+    try:
+        for mirror in mirrors:
+            url = mirror.rstrip("/") + "/" + name
+            try:
+                return pooch.retrieve(
+                    url,
+                    known_hash=f"md5:{expected}",
+                    fname=name,
+                    path=data_home,
+                    downloader=downloader,
+                )
+            except (requests.exceptions.RequestException, ValueError) as exc:
+                failures.append((url, _what_it_answered(exc, timeout, expected)))
+    finally:
+        logger.setLevel(level)
     raise MNISTDownloadError(_all_mirrors_failed(name, failures, data_home))
 
 
