@@ -37,7 +37,8 @@ def to_numpy(array):
     """A NumPy copy (or view) of an array of any namespace, wherever it lives."""
     if isinstance(array, np.ndarray) or sp.issparse(array):
         return array
-    if get_namespace(array) is np:
+    if get_namespace(array) is np or hasattr(array, "dask"):
+        # np.asarray also computes a dask array.
         return np.asarray(array)
     try:
         return np.from_dlpack(array, device="cpu")

@@ -16,6 +16,16 @@ def _equals_digit(value, digit):
         return False
 
 
+def _is_missing(value):
+    """None, NaN, or a string saying NaN: a label nobody knows."""
+    if value is None:
+        return True
+    try:
+        return bool(np.isnan(float(value)))
+    except (TypeError, ValueError):
+        return False
+
+
 class OneDigitBinarizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     """Mark the labels equal to one digit with 1 and every other label with 0.
 
@@ -111,6 +121,15 @@ class OneDigitBinarizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         X = validate_data(self, X, dtype=None, reset=False)
         if X.dtype.kind in "biuf":
             return (X == self.digit).astype(int)
+        missing = np.frompyfunc(_is_missing, 1, 1)(X).astype(bool)
+        if missing.any():
+            # Encoding an unknown label as "not the digit" would invent data.
+            raise ValueError(
+                f"X contains {int(missing.sum())} missing label(s) (None or NaN), "
+                "first at row {}: drop or fill them before binarizing.".format(
+                    int(np.argwhere(missing)[0][0])
+                )
+            )
         return np.frompyfunc(_equals_digit, 2, 1)(X, self.digit).astype(int)
 
     def inverse_transform(self, X):

@@ -34,7 +34,8 @@ def validate_dask_X(X, *, n_features=None):
     """Check a dask array the way validate_data checks a NumPy one.
 
     Returns X as float (float32 kept, anything else float64) with every row chunk
-    holding all the columns, which the per-chunk products need.
+    holding all the columns, which the per-chunk products need, and with a lazy
+    check that raises on NaN or infinity as each chunk is computed.
     """
     if X.ndim != 2:
         raise ValueError(
@@ -50,14 +51,26 @@ def validate_dask_X(X, *, n_features=None):
             f"X has {X.shape[1]} features, but GDLogisticRegression is expecting "
             f"{n_features} features as input."
         )
+    if any(np.isnan(size) for size in X.chunks[0]):
+        # Boolean masks leave row counts unknown; the targets must be cut alike.
+        X = X.compute_chunk_sizes()
     dtype = X.dtype if X.dtype in (np.float32, np.float64) else np.float64
-    return X.astype(dtype).rechunk({1: -1})
+    return X.astype(dtype).rechunk({1: -1}).map_blocks(_check_finite, dtype=dtype)
+
+
+def _check_finite(chunk):
+    if not np.isfinite(chunk).all():
+        raise ValueError(
+            "Input X contains NaN or infinity: remove or impute those values first."
+        )
+    return chunk
 
 
 def prepare_fit_data(X, Y, sample_weight):
     """Persist X, the targets and weights on the cluster, chunked alike.
 
-    Also checks, in the same pass that persists X, that it has no NaN or infinity.
+    Persisting X also runs the finiteness check of :func:`validate_dask_X` on every
+    chunk, once.
     """
     import dask
 
@@ -65,16 +78,13 @@ def prepare_fit_data(X, Y, sample_weight):
     row_chunks = X.chunks[0]
     Y = da.from_array(Y, chunks=(row_chunks, Y.shape[1]))
     weights = da.from_array(sample_weight, chunks=(row_chunks,))
-    X, Y, weights = dask.persist(X, Y, weights)
-    if not bool(da.isfinite(X).all().compute()):
-        raise ValueError(
-            "Input X contains NaN or infinity: remove or impute those values before "
-            "fitting."
-        )
-    return X, Y, weights
+    return dask.persist(X, Y, weights)
 
 
 def _chunk_sums(X_chunk, Y_chunk, weight_chunk, coef, intercept, link, shift):
+    if X_chunk.shape[0] == 0:
+        # Filtering can leave empty chunks: they add nothing.
+        return 0.0, np.zeros_like(coef), np.zeros_like(coef[0]), 0.0
     sums = loss_and_gradient_sums(
         X_chunk,
         Y_chunk,

@@ -28,6 +28,10 @@ def atomic_write(path):
     (b'complete', ['notes.bin'])
     """
     path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(
+            f"cannot save '{path}': it is a folder; give a file name"
+        )
     folder = path.parent
     if not folder.is_dir():
         raise FileNotFoundError(f"cannot save '{path}': no folder '{folder}'")

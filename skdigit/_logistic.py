@@ -261,7 +261,7 @@ class GDLogisticRegression(ClassifierMixin, BaseEstimator):
             from ._dask import validate_dask_X
 
             X = validate_dask_X(X, n_features=None if reset else self.n_features_in_)
-            y = column_or_1d(to_numpy(np.asarray(y)), warn=True)
+            y = column_or_1d(to_numpy(y), warn=True)
             check_consistent_length(X, y)
             if reset:
                 self.n_features_in_ = X.shape[1]
@@ -296,7 +296,7 @@ class GDLogisticRegression(ClassifierMixin, BaseEstimator):
         if len(classes) < 2:
             raise ValueError(
                 "GDLogisticRegression needs samples of at least 2 classes in y, but "
-                f"the data contains only one class: {classes[0]!r}."
+                f"the data contains only one class: {classes.tolist()[0]!r}."
             )
         return classes, encoded
 

@@ -64,7 +64,20 @@ class MNISTDownloadError(OSError):
     """Raised when an MNIST file could not be downloaded from any mirror.
 
     The message lists each mirror and what it answered, then how to put the
-    files in place by hand.
+    files in place by hand. It is an :class:`OSError`.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from skdigit import MNISTDownloadError, MNISTIdxLoader
+    >>> loader = MNISTIdxLoader(
+    ...     data_home=tempfile.mkdtemp(), mirrors=["http://127.0.0.1:9/"], timeout=1
+    ... )
+    >>> try:
+    ...     loader.load("test")
+    ... except MNISTDownloadError as error:
+    ...     print("http://127.0.0.1:9/t10k-images-idx3-ubyte.gz" in str(error))
+    True
     """
 
 
@@ -276,7 +289,14 @@ class MNISTIdxLoader(BaseEstimator):
                 UserWarning,
                 stacklevel=3,
             )
-            return self._download(name, data_home)
+            try:
+                return self._download(name, data_home)
+            except MNISTDownloadError as error:
+                # A corrupt file is not a missing one: say so, do not fall back.
+                raise ValueError(
+                    f"{official} is corrupt (MD5 {actual}, expected {expected}) and "
+                    f"could not be downloaded again: {error}"
+                ) from error
         for candidate in _other_names(name):
             path = os.path.join(data_home, candidate)
             if os.path.isfile(path):

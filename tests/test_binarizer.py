@@ -52,6 +52,14 @@ def test_non_numeric_strings_never_match():
     np.testing.assert_array_equal(encoded.ravel(), [0, 1, 0, 0])
 
 
+@pytest.mark.parametrize("missing", [None, np.nan, "nan"])
+def test_missing_labels_are_an_error_not_a_zero(missing):
+    labels = np.array([["4"], [missing], ["7"]], dtype=object)
+    # scikit-learn's own input check catches a float NaN first.
+    with pytest.raises(ValueError, match=r"missing label.*row 1|Input contains NaN"):
+        OneDigitBinarizer().fit_transform(labels)
+
+
 def test_one_line_target_for_a_detector():
     y = np.array([5, 0, 4, 1, 9, 2, 1, 3, 1, 4])
     y4 = OneDigitBinarizer(digit=4).fit_transform(y.reshape(-1, 1)).ravel()

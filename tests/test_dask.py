@@ -122,6 +122,42 @@ def test_dask_input_errors(client, digits):
     model = GDLogisticRegression(max_iter=2).fit(X, y)
     with pytest.raises(ValueError, match="X has 63 features"):
         model.predict(da.from_array(X[:, 1:], chunks=500))
+    # Predictions are lazy, so a NaN shows up when they are computed: as an error,
+    # never as a NaN probability or a made-up label.
+    lazy = model.predict_proba(da.from_array(X_bad, chunks=500))
+    with pytest.raises(ValueError, match="NaN or infinity"):
+        lazy.compute()
+
+
+def test_dask_empty_and_unknown_chunks_and_dask_weights(client, digits):
+    X, y = digits
+    expected = GDLogisticRegression(max_iter=10).fit(X, y)
+    with_empty_chunk = da.from_array(X, chunks=((100, 0, 1697), (64,)))
+    fitted = GDLogisticRegression(max_iter=10).fit(with_empty_chunk, y)
+    np.testing.assert_allclose(fitted.coef_, expected.coef_, rtol=1e-10, atol=1e-14)
+    # A boolean mask leaves the row counts of the chunks unknown.
+    keep = y != 7
+    X_masked = da.from_array(X, chunks=400)[da.from_array(keep, chunks=400)]
+    assert np.isnan(X_masked.chunks[0][0])
+    masked = GDLogisticRegression(max_iter=10).fit(X_masked, y[keep])
+    np.testing.assert_allclose(
+        masked.coef_,
+        GDLogisticRegression(max_iter=10).fit(X[keep], y[keep]).coef_,
+        rtol=1e-10,
+        atol=1e-14,
+    )
+    weights = np.random.default_rng(1).integers(1, 4, len(y)).astype(float)
+    weighted = GDLogisticRegression(max_iter=10).fit(
+        da.from_array(X, chunks=400),
+        y,
+        sample_weight=da.from_array(weights, chunks=400),
+    )
+    np.testing.assert_allclose(
+        weighted.coef_,
+        GDLogisticRegression(max_iter=10).fit(X, y, sample_weight=weights).coef_,
+        rtol=1e-10,
+        atol=1e-14,
+    )
 
 
 def test_fitted_model_pickles_small(digits):

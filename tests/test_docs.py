@@ -6,9 +6,14 @@ from pathlib import Path
 import pytest
 
 DOCS = Path(__file__).parent.parent / "docs"
-PAGES = ["getting_started.rst", "user_guide.rst", "scaling_out.rst"]
+PAGES = [
+    "getting_started.rst",
+    "user_guide.rst",
+    "scaling_out.rst",
+    "scaling_out_torch.txt",  # included in scaling_out.rst
+]
 # Pages whose examples need optional libraries.
-NEEDS = {"scaling_out.rst": ["dask.array", "torch"]}
+NEEDS = {"scaling_out.rst": ["dask.array"], "scaling_out_torch.txt": ["torch"]}
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -349,8 +349,15 @@ def test_failed_update_keeps_the_existing_file_untouched(
     (tmp_path / TEST_FILES[0]).write_bytes(stale)
     loader = MNISTIdxLoader(data_home=tmp_path, mirrors=[http_mirror.url("corrupt")])
 
-    with pytest.warns(UserWarning), pytest.raises(MNISTDownloadError):
+    # A corrupt file that cannot be replaced is an error about that file, which the
+    # skdigit command must not mistake for "MNIST is missing".
+    with (
+        pytest.warns(UserWarning),
+        pytest.raises(ValueError, match="is corrupt") as info,
+    ):
         loader.load("test")
+    assert not isinstance(info.value, OSError)
+    assert isinstance(info.value.__cause__, MNISTDownloadError)
 
     assert files_in(tmp_path) == [TEST_FILES[0]]
     assert (tmp_path / TEST_FILES[0]).read_bytes() == stale
