@@ -20,19 +20,34 @@ It is split in two so that other array libraries can share the loop:
 
 Each iteration reads ``X`` once from memory: rows are processed in blocks small enough
 to stay in the CPU cache, so the second product ``X_block.T @ residual`` re-reads the
-block from cache rather than from main memory. No ``n_samples x n_features``
-temporary is ever made; the intercept is handled on its own instead of through a column
-of ones.
+block from cache rather than from main memory, and the loss comes from the same
+decision values as the gradient. No ``n_samples x n_features`` temporary is ever made;
+the intercept is handled on its own instead of through a column of ones.
+
+NumPy and SciPy-sparse data take a tuned path, :class:`_BlockKernel`: everything that
+does not change between iterations (views of each block, target signs, buffers for the
+element-wise work) is prepared once per fit, and the element-wise work runs in place.
+When the BLAS may use several threads, the blocks are shared between that many Python
+threads, each running single-threaded BLAS on its own rows (NumPy releases the GIL in
+BLAS calls and ufunc loops): threads streaming their own rows beat BLAS threads
+splitting every small product, and ``threadpoolctl.threadpool_limits(1)`` still makes
+the fit single-threaded.
 """
 
+import itertools
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.special import expit
+from threadpoolctl import ThreadpoolController
 
-# Rows per block are chosen so that one block of X takes about this many bytes: it must
-# stay in the last-level cache between the two products, while blocks large enough
-# keep Python's per-block overhead small.
+# Rows per block are chosen so that one block of X takes about this many bytes: the
+# blocks of all threads must stay in the last-level cache between the two products,
+# while blocks large enough keep Python's per-block overhead small.
 BLOCK_BYTES = 4 * 2**20
 
 # A loss this many times larger than the loss at the start of the fit means the steps
@@ -170,6 +185,33 @@ def softmax(z, xp=np):
     return exp_shifted / sum_exp
 
 
+def log_sigmoid(z, xp=np):
+    """``log(1 / (1 + exp(-z)))``, without overflow or ``log(0)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdigit._gradient import log_sigmoid
+    >>> log_sigmoid(np.array([-800.0, 0.0, 800.0])).tolist()
+    [-800.0, -0.6931471805599453, -0.0]
+    """
+    return -(xp.maximum(-z, 0.0) + xp.log1p(xp.exp(-xp.abs(z))))
+
+
+def log_softmax(z, xp=np):
+    """Row-wise logarithm of :func:`softmax`, without overflow or ``log(0)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdigit._gradient import log_softmax
+    >>> log_softmax(np.array([[0.0, 0.0], [1000.0, 0.0]])).tolist()
+    [[-0.6931471805599453, -0.6931471805599453], [0.0, -1000.0]]
+    """
+    shifted, _, sum_exp = _shifted_exponentials(z, xp)
+    return shifted - xp.log(sum_exp)
+
+
 LINKS = {"sigmoid": sigmoid_loss_and_residual, "softmax": softmax_loss_and_residual}
 
 
@@ -214,6 +256,303 @@ def row_blocks(X, xp=np):
     ]
 
 
+def blas_thread_count():
+    """How many threads the BLAS may use now, as threadpoolctl reports it.
+
+    The smallest setting over the loaded BLAS libraries, so that a limit set on any
+    of them (``threadpool_limits(1)``, ``OMP_NUM_THREADS=1``, ...) is respected.
+
+    Examples
+    --------
+    >>> from threadpoolctl import threadpool_limits
+    >>> from skdigit._gradient import blas_thread_count
+    >>> with threadpool_limits(1, user_api="blas"):
+    ...     blas_thread_count()
+    1
+    """
+    libraries = ThreadpoolController().select(user_api="blas").lib_controllers
+    counts = [library.num_threads for library in libraries]
+    return max(1, min(counts, default=1))
+
+
+def split_blocks(blocks, n_parts):
+    """Share the blocks between at most ``n_parts`` threads: runs of consecutive
+    blocks holding about as many rows each.
+
+    Examples
+    --------
+    >>> from skdigit._gradient import split_blocks
+    >>> split_blocks([slice(0, 4), slice(4, 8), slice(8, 10)], 2)
+    [[slice(0, 4, None)], [slice(4, 8, None), slice(8, 10, None)]]
+    """
+    ends = np.cumsum([block.stop - block.start for block in blocks])
+    # Each cut goes at the block boundary nearest to k / n_parts of the rows.
+    targets = ends[-1] * np.arange(1, n_parts) / n_parts
+    nearest = np.abs(ends[:, None] - targets).argmin(axis=0) + 1
+    bounds = sorted({0, len(blocks), *nearest.tolist()})
+    return [blocks[start:stop] for start, stop in itertools.pairwise(bounds)]
+
+
+def fit_threads(X, blocks):
+    """Threads for one fit: as many as the BLAS may use, with at least two blocks
+    each so that the work outweighs the threads' overhead; one for sparse X, whose
+    products do not use the BLAS.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from threadpoolctl import threadpool_limits
+    >>> from skdigit._gradient import fit_threads
+    >>> blocks = [slice(i, i + 1) for i in range(8)]
+    >>> with threadpool_limits(1, user_api="blas"):
+    ...     fit_threads(np.zeros((8, 1)), blocks)
+    1
+    """
+    if sp.issparse(X) or len(blocks) < 4:
+        return 1
+    return min(blas_thread_count(), len(blocks) // 2)
+
+
+_blas_lock = threading.Lock()
+_blas_limit = {"calls": 0, "limiter": None}
+
+
+@contextmanager
+def _single_threaded_blas(blas):
+    """Limit the BLAS libraries ``blas`` (a ThreadpoolController) to one thread
+    while any threaded kernel call runs.
+
+    The limit is process-wide, so calls running at the same time (fits in several
+    threads) share it: the first one sets it and the last one restores the setting
+    found before the first.
+    """
+    with _blas_lock:
+        if _blas_limit["calls"] == 0:
+            _blas_limit["limiter"] = blas.limit(limits=1)
+        _blas_limit["calls"] += 1
+    try:
+        yield
+    finally:
+        with _blas_lock:
+            _blas_limit["calls"] -= 1
+            if _blas_limit["calls"] == 0:
+                _blas_limit["limiter"].restore_original_limits()
+
+
+class _Block:
+    """Views of one block of rows into the kernel's arrays."""
+
+    __slots__ = (
+        "X",
+        "Y",
+        "exp_sum",
+        "gradient",
+        "residual",
+        "residual_sum",
+        "weights",
+        "z",
+    )
+
+
+class _Part:
+    """The rows one thread works on: its blocks, and views of its rows for the
+    loss, which is computed once per part rather than once per block."""
+
+    __slots__ = ("Y", "Y_sign", "blocks", "exp_sum", "loss", "row_loss", "scratch", "z")
+
+
+class _BlockKernel:
+    """Weighted sums of the loss and its gradient over NumPy or SciPy-sparse data.
+
+    Everything that does not change between iterations is prepared here, once per
+    fit: views of each block of X, Y and the weights, the signs of the targets, and
+    the arrays the products and the element-wise work write into. A call allocates
+    nothing of the size of a block.
+
+    Each block runs ``z = X_block @ coef + intercept``, the residual, and
+    ``X_block.T @ residual`` while the block is in cache, with as few NumPy calls as
+    possible: threads take turns at the GIL between calls. The loss, which the
+    gradient does not need, is computed afterwards from the stored ``z``, with one
+    vectorised pass over each thread's rows. Every block writes its gradient and
+    residual sum into its own slot, added up in block order at the end, so the
+    result does not depend on the number of threads.
+
+    Parameters
+    ----------
+    X, Y, sample_weight, link, blocks
+        As in :func:`loss_and_gradient_sums`.
+    threads : int, default=1
+        Number of threads sharing the blocks, each running single-threaded BLAS.
+    """
+
+    def __init__(self, X, Y, sample_weight, *, link, blocks, threads=1):
+        self.dtype = Y.dtype
+        # BLAS matrix-vector products are about twice as fast as matrix products with
+        # a single column, so one output is handled as plain vectors.
+        self.single = Y.shape[1] == 1
+        Y = Y[:, 0] if self.single else Y
+        # Weights of one leave the residual unchanged: skip the multiplication.
+        weighted = not bool(np.all(sample_weight == 1))
+        self.sample_weight = sample_weight if weighted else None
+        weights = sample_weight if self.single else sample_weight[:, None]
+        n_samples, n_features = X.shape
+        self.z = np.empty(Y.shape, self.dtype)
+        self.row_loss = np.empty(n_samples, self.dtype)
+        self.exp_sum = np.empty(n_samples, self.dtype) if link == "softmax" else None
+        self.gradients = np.empty((len(blocks), n_features, *Y.shape[1:]), self.dtype)
+        self.residual_sums = np.empty((len(blocks), *Y.shape[1:]), self.dtype)
+        sigmoid = link == "sigmoid"
+        Y_sign = np.where(Y > 0, -1, 1).astype(self.dtype) if sigmoid else None
+        self.parts, index = [], 0
+        for part_blocks in split_blocks(blocks, threads):
+            rows = slice(part_blocks[0].start, part_blocks[-1].stop)
+            largest = max(block.stop - block.start for block in part_blocks)
+            residual = np.empty((largest, *Y.shape[1:]), self.dtype)
+            part = _Part()
+            part.Y, part.z = Y[rows], self.z[rows]
+            part.Y_sign = Y_sign[rows] if sigmoid else None
+            part.row_loss = self.row_loss[rows]
+            part.exp_sum = None if self.exp_sum is None else self.exp_sum[rows]
+            # The loss needs one buffer per element, two for several sigmoids.
+            part.loss = part.row_loss if self.single else np.empty_like(part.z)
+            part.scratch = np.empty_like(part.z) if sigmoid else None
+            part.blocks = []
+            for rows in part_blocks:
+                block = _Block()
+                # Slicing a sparse matrix copies it: X itself when the block is all.
+                whole = rows.start == 0 and rows.stop == n_samples
+                block.X = X if whole else X[rows]
+                block.Y, block.z = Y[rows], self.z[rows]
+                block.weights = weights[rows] if weighted else None
+                block.exp_sum = None if self.exp_sum is None else self.exp_sum[rows]
+                block.residual = residual[: rows.stop - rows.start]
+                block.gradient = self.gradients[index]
+                block.residual_sum = self.residual_sums[index : index + 1]
+                part.blocks.append(block)
+                index += 1
+            self.parts.append(part)
+        self.block_residual = _RESIDUALS[link]
+        self.part_loss = _ROW_LOSSES[link]
+        self.pool = None
+        if len(self.parts) > 1:
+            self.pool = ThreadPoolExecutor(len(self.parts), "skdigit-gradient")
+            self.blas = ThreadpoolController().select(user_api="blas")
+
+    def sums(self, coef, intercept, shift):
+        """``(loss_sum, grad_coef, grad_intercept)`` as
+        :func:`loss_and_gradient_sums` returns them."""
+        weights = coef[:, 0] if self.single else coef
+        bias = intercept
+        if intercept is not None and self.single:
+            bias = intercept[0]
+        if self.pool is None:
+            self._run_part(self.parts[0], weights, bias)
+        else:
+            # One thread per part already: BLAS threads on top would only compete
+            # for the same cores.
+            with _single_threaded_blas(self.blas):
+                # list() waits for every part and re-raises their errors.
+                list(
+                    self.pool.map(
+                        lambda part: self._run_part(part, weights, bias), self.parts
+                    )
+                )
+        row_loss = self.row_loss
+        row_loss -= shift
+        if self.sample_weight is not None:
+            row_loss *= self.sample_weight
+        loss_sum = float(row_loss.sum(dtype=np.float64))
+        grad_coef = self.gradients.sum(axis=0).reshape(coef.shape)
+        grad_intercept = self.residual_sums.sum(axis=0).reshape(-1)
+        return loss_sum, grad_coef, grad_intercept
+
+    def _run_part(self, part, weights, bias):
+        block_residual = self.block_residual
+        for block in part.blocks:
+            z = block.z
+            _decision_values(block.X, weights, out=z)
+            if bias is not None:
+                z += bias
+            residual = block_residual(z, block)
+            if block.weights is not None:
+                residual *= block.weights
+            _transposed_product(block.X, residual, out=block.gradient)
+            np.sum(residual, axis=0, keepdims=True, out=block.residual_sum)
+        self.part_loss(part)
+
+
+def _decision_values(X_block, weights, *, out):
+    """``X_block @ weights`` written into ``out``."""
+    if sp.issparse(X_block):
+        out[...] = X_block @ weights
+    else:
+        np.matmul(X_block, weights, out=out)
+
+
+def _transposed_product(X_block, residual, *, out):
+    """``X_block.T @ residual`` written into ``out``, as a matrix-vector product
+    for one output."""
+    if sp.issparse(X_block):
+        out[...] = X_block.T @ residual
+    elif residual.ndim == 1:
+        np.matmul(residual, X_block, out=out)
+    else:
+        np.matmul(X_block.T, residual, out=out)
+
+
+def _sigmoid_residual(z, block):
+    """``sigmoid(z) - Y`` for one block, in ``block.residual``.
+
+    ``scipy.special.expit`` is the notebook's ``1 / (1 + exp(-z))``, bit for bit for
+    ``z >= 0``, and returns 0 without overflow warnings for very negative ``z``.
+    """
+    residual = expit(z, out=block.residual)
+    residual -= block.Y
+    return residual
+
+
+def _softmax_residual(z, block):
+    """``softmax(z) - Y`` for one block, in ``block.residual``.
+
+    Shifts ``z`` in place by each row's maximum, so that every exponential is in
+    (0, 1], and keeps the sums of the exponentials for the loss.
+    """
+    residual, exp_sum = block.residual, block.exp_sum
+    np.max(z, axis=1, out=exp_sum)
+    z -= exp_sum[:, None]
+    np.exp(z, out=residual)
+    np.sum(residual, axis=1, out=exp_sum)
+    residual /= exp_sum[:, None]
+    residual -= block.Y
+    return residual
+
+
+def _sigmoid_row_loss(part):
+    """Each row's loss from its stored ``z``, as :func:`sigmoid_loss_and_residual`
+    computes it: the mean over outputs of ``softplus(signed z)``."""
+    z, loss, log_term = part.z, part.loss, part.scratch
+    np.copysign(z, -1, out=log_term)
+    np.exp(log_term, out=log_term)
+    np.log1p(log_term, out=log_term)  # log1p(exp(-|z|))
+    np.multiply(z, part.Y_sign, out=loss)
+    np.maximum(loss, 0, out=loss)
+    loss += log_term
+    if loss.ndim == 2:
+        np.mean(loss, axis=1, out=part.row_loss)
+
+
+def _softmax_row_loss(part):
+    """Each row's cross-entropy from its shifted ``z`` and sum of exponentials, as
+    :func:`softmax_loss_and_residual` computes it."""
+    np.log(part.exp_sum, out=part.row_loss)
+    np.multiply(part.z, part.Y, out=part.loss)
+    part.row_loss -= part.loss.sum(axis=1)
+
+
+_RESIDUALS = {"sigmoid": _sigmoid_residual, "softmax": _softmax_residual}
+_ROW_LOSSES = {"sigmoid": _sigmoid_row_loss, "softmax": _softmax_row_loss}
+
+
 def loss_and_gradient_sums(
     X, Y, sample_weight, coef, intercept, *, link, blocks, shift, xp=np
 ):
@@ -247,6 +586,9 @@ def loss_and_gradient_sums(
     grad_intercept : array of shape (n_outputs,)
         ``sum(sample_weight * residual)``.
     """
+    if xp is np:
+        kernel = _BlockKernel(X, Y, sample_weight, link=link, blocks=blocks)
+        return kernel.sums(coef, intercept, shift)
     loss_and_residual = LINKS[link]
     grad_coef = xp.zeros_like(coef)
     grad_intercept = xp.zeros_like(coef[0, :])
@@ -293,19 +635,29 @@ def make_evaluator(X, Y, sample_weight, *, link, xp=np):
     blocks = row_blocks(X, xp)
     shift = zero_score_loss(link, Y.shape[1])
     weight_sum = float(xp.sum(sample_weight))
+    if xp is np:
+        threads = fit_threads(X, blocks)
+        kernel = _BlockKernel(
+            X, Y, sample_weight, link=link, blocks=blocks, threads=threads
+        )
+        sums = kernel.sums
+    else:
+
+        def sums(coef, intercept, shift):
+            return loss_and_gradient_sums(
+                X,
+                Y,
+                sample_weight,
+                coef,
+                intercept,
+                link=link,
+                blocks=blocks,
+                shift=shift,
+                xp=xp,
+            )
 
     def evaluate(coef, intercept):
-        loss_sum, grad_coef, grad_intercept = loss_and_gradient_sums(
-            X,
-            Y,
-            sample_weight,
-            coef,
-            intercept,
-            link=link,
-            blocks=blocks,
-            shift=shift,
-            xp=xp,
-        )
+        loss_sum, grad_coef, grad_intercept = sums(coef, intercept, shift)
         return (
             shift + loss_sum / weight_sum,
             grad_coef / weight_sum,
@@ -359,6 +711,8 @@ def gradient_descent(
     n_iter_no_change=10,
     first_iteration=0,
     on_iteration=None,
+    penalty_share=1.0,
+    reference_loss=None,
     xp=np,
 ):
     """Run full-batch gradient descent from the given weights.
@@ -386,6 +740,14 @@ def gradient_descent(
         Number given to the first iteration (for warm starts and messages).
     on_iteration : callable or None
         Called as ``on_iteration(iteration, loss)`` once per iteration.
+    penalty_share : float, default=1.0
+        The part of the penalty reported in the loss: ``1 / n_outputs`` when the
+        loss is the mean of ``n_outputs`` independent detectors' losses, so that the
+        loss stays the mean of their penalised losses. The gradient always carries
+        the whole penalty of each detector.
+    reference_loss : float or None
+        The loss divergence is measured against; None uses this run's first loss.
+        A warm-started continuation passes the first loss of the whole run.
     xp : module, default=numpy
         The Array API namespace of the weights.
 
@@ -402,7 +764,7 @@ def gradient_descent(
             coef, intercept if fit_intercept else None
         )
         if alpha:
-            loss += 0.5 * alpha * float(xp.sum(coef * coef))
+            loss += 0.5 * alpha * penalty_share * float(xp.sum(coef * coef))
             grad_coef += alpha * coef
         result.loss_curve.append(loss)
         if on_iteration is not None:
@@ -410,7 +772,8 @@ def gradient_descent(
         coef -= grad_coef * learning_rate
         if fit_intercept:
             intercept -= grad_intercept * learning_rate
-        check_divergence(loss, result.loss_curve[0], coef, iteration, learning_rate, xp)
+        start = result.loss_curve[0] if reference_loss is None else reference_loss
+        check_divergence(loss, start, coef, iteration, learning_rate, xp)
         if stopper.should_stop(loss):
             result.converged = True
             break

@@ -20,7 +20,14 @@ from ._array_api import (
     to_numpy,
 )
 from ._dask import is_dask_array
-from ._gradient import gradient_descent, make_evaluator, sigmoid, softmax
+from ._gradient import (
+    gradient_descent,
+    log_sigmoid,
+    log_softmax,
+    make_evaluator,
+    sigmoid,
+    softmax,
+)
 
 # The notebook's progress line, kept character for character.
 ITERATION_LINE = "Iteration %4d => Loss: %.20f"
@@ -234,6 +241,9 @@ class GDLogisticRegression(ClassifierMixin, BaseEstimator):
             n_iter_no_change=self.n_iter_no_change,
             first_iteration=len(previous_curve),
             on_iteration=self._print_iteration if self.verbose else None,
+            # One-vs-rest reports the mean of its detectors' penalised losses.
+            penalty_share=1 / Y.shape[1] if link == "sigmoid" else 1.0,
+            reference_loss=previous_curve[0] if previous_curve else None,
             xp=xp,
         )
         # Fitted attributes are set only now, so a failed fit leaves none half-made.
@@ -362,16 +372,21 @@ class GDLogisticRegression(ClassifierMixin, BaseEstimator):
         scores = self._scores(X)
         xp = get_namespace(scores)
         if scores.ndim == 1:
-            positive = sigmoid(scores, xp)
-            return xp.stack([1 - positive, positive], axis=1)
+            # sigmoid(-z) rather than 1 - sigmoid(z), which cancels to 0 for large z.
+            return xp.stack([sigmoid(-scores, xp), sigmoid(scores, xp)], axis=1)
         if self.multiclass == "multinomial":
             return softmax(scores, xp)
-        proba = sigmoid(scores, xp)
-        return proba / xp.sum(proba, axis=1, keepdims=True)
+        # The detectors' sigmoids, rescaled to sum to one.
+        return softmax(log_sigmoid(scores, xp), xp)
 
     def _log_proba(self, X):
-        proba = self._proba(X)
-        return get_namespace(proba).log(proba)
+        scores = self._scores(X)
+        xp = get_namespace(scores)
+        if scores.ndim == 1:
+            return xp.stack([log_sigmoid(-scores, xp), log_sigmoid(scores, xp)], axis=1)
+        if self.multiclass == "multinomial":
+            return log_softmax(scores, xp)
+        return log_softmax(log_sigmoid(scores, xp), xp)
 
     def _labels(self, X):
         scores = self._scores(X)

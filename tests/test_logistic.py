@@ -99,6 +99,24 @@ def test_binary_attributes_shapes_and_probabilities(digits):
     assert set(clf.predict(X)) <= {"four", "other"}
 
 
+@pytest.mark.parametrize("target", ["binary", "ovr", "multinomial"])
+def test_confident_probabilities_keep_their_precision(digits, target):
+    X, y = digits
+    params = {"learning_rate": 1e-3}
+    if target == "binary":
+        y = y == 4
+    elif target == "multinomial":
+        params["multiclass"] = "multinomial"
+    # Scores far beyond +-37, where 1 - sigmoid(z) would round to exactly 0.
+    clf = GDLogisticRegression(**params).fit(X * (255 / 16), y)
+    assert np.abs(clf.decision_function(X * (255 / 16))).max() > 40
+    log_proba = clf.predict_log_proba(X * (255 / 16))
+    assert np.isfinite(log_proba).all()
+    proba = clf.predict_proba(X * (255 / 16))
+    np.testing.assert_allclose(np.exp(log_proba), proba, rtol=1e-12, atol=1e-300)
+    np.testing.assert_allclose(proba.sum(axis=1), 1)
+
+
 def test_probability_of_one_half_goes_to_first_class_like_np_round(digits):
     X, y = digits
     clf = GDLogisticRegression(max_iter=1).fit(X, y == 4)
@@ -180,6 +198,30 @@ def test_sparse_csr_matches_dense(digits):
     np.testing.assert_allclose(
         sparse.predict_proba(sp.csr_matrix(X)), dense.predict_proba(X), rtol=1e-10
     )
+
+
+def test_ovr_loss_with_penalty_is_the_mean_of_the_detectors_losses(digits):
+    X, y = digits
+    X = X / 16
+    params = {"learning_rate": 0.5, "alpha": 0.5, "max_iter": 5}
+    ovr = GDLogisticRegression(**params).fit(X, y)
+    detectors = [GDLogisticRegression(**params).fit(X, y == k) for k in range(10)]
+    mean_curve = np.mean([d.loss_curve_ for d in detectors], axis=0)
+    np.testing.assert_allclose(ovr.loss_curve_, mean_curve, rtol=1e-12)
+
+
+def test_warm_started_chunks_diverge_like_one_long_fit(digits):
+    # Each chunk alone rises less than a thousandfold from its own start; the run
+    # as a whole does, and must stop as one long fit does.
+    X, y = digits
+    raw_pixels = X * (255 / 16)
+    with pytest.raises(ValueError, match="diverged at iteration 1") as long_fit:
+        GDLogisticRegression(learning_rate=0.1).fit(raw_pixels, y == 4)
+    chunked = GDLogisticRegression(learning_rate=0.1, max_iter=1, warm_start=True)
+    chunked.fit(raw_pixels, y == 4)
+    with pytest.raises(ValueError, match="diverged at iteration 1") as chunk_fit:
+        chunked.fit(raw_pixels, y == 4)
+    assert str(chunk_fit.value) == str(long_fit.value)
 
 
 def test_fit_intercept_false_and_alpha(digits):
