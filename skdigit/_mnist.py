@@ -8,7 +8,6 @@ with pooch (checksum-verified, atomic, mirror after mirror) and reads them with
 
 import hashlib
 import importlib.util
-import math
 import numbers
 import os
 import re
@@ -18,6 +17,7 @@ import warnings
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils import Bunch
+from sklearn.utils._param_validation import Interval
 
 from ._idx import read_idx
 
@@ -103,11 +103,16 @@ def get_data_home(data_home=None):
     >>> os.path.isdir(folder)
     True
     """
-    if data_home is None:
-        data_home = os.environ.get(DATA_HOME_ENV_VAR) or DEFAULT_DATA_HOME
-    data_home = os.path.expanduser(os.fspath(data_home))
+    data_home = _resolve_data_home(data_home)
     os.makedirs(data_home, exist_ok=True)
     return data_home
+
+
+def _resolve_data_home(data_home):
+    """The data folder's path, without creating it."""
+    if data_home is None:
+        data_home = os.environ.get(DATA_HOME_ENV_VAR) or DEFAULT_DATA_HOME
+    return os.path.expanduser(os.fspath(data_home))
 
 
 # BaseEstimator supplies get_params, set_params, clone support and the concise
@@ -174,6 +179,13 @@ class MNISTIdxLoader(BaseEstimator):
     (5, 28, 28)
     """
 
+    _parameter_constraints: dict = {
+        "data_home": [None, str, os.PathLike],
+        "download": ["boolean"],
+        "mirrors": [None, list, tuple],
+        "timeout": [Interval(numbers.Real, 0, None, closed="neither")],
+    }
+
     def __init__(self, *, data_home=None, download=True, mirrors=None, timeout=30.0):
         self.data_home = data_home
         self.download = download
@@ -226,7 +238,11 @@ class MNISTIdxLoader(BaseEstimator):
         """
         self._validate_params()
         subset = _check_subset(subset)
-        data_home = get_data_home(self.data_home)
+        # Only a download needs the folder; reading must not create a mistyped one.
+        if self.download:
+            data_home = get_data_home(self.data_home)
+        else:
+            data_home = _resolve_data_home(self.data_home)
         images_name, labels_name = _SUBSET_FILES[subset]
         found = {}
         for name in _SUBSET_FILES[subset]:
@@ -258,15 +274,8 @@ class MNISTIdxLoader(BaseEstimator):
         )
 
     def _validate_params(self):
-        if self.data_home is not None and not isinstance(
-            self.data_home, (str, os.PathLike)
-        ):
-            raise TypeError(
-                "data_home must be None, a str or a path-like object, got "
-                f"{self.data_home!r}"
-            )
-        if not isinstance(self.download, (bool, np.bool_)):
-            raise TypeError(f"download must be True or False, got {self.download!r}")
+        super()._validate_params()
+        # What the constraints cannot say: usable URLs, and no bool for a timeout.
         _check_mirrors(self.mirrors)
         _check_timeout(self.timeout)
 
@@ -320,12 +329,6 @@ def _check_subset(subset):
 def _check_mirrors(mirrors):
     if mirrors is None:
         return
-    if isinstance(mirrors, (str, bytes)):
-        raise TypeError(
-            f"mirrors must be a list of base URLs, not a single string: use "
-            f"mirrors=[{mirrors!r}]"
-        )
-    mirrors = list(mirrors)
     if not mirrors:
         raise ValueError(
             "mirrors is empty: give at least one base URL, or None for the "
@@ -342,13 +345,9 @@ def _check_mirrors(mirrors):
 
 
 def _check_timeout(timeout):
-    if isinstance(timeout, bool) or not isinstance(timeout, numbers.Real):
+    # bool is a Real to Python and to the constraint, but timeout=True is a mistake.
+    if isinstance(timeout, (bool, np.bool_)):
         raise TypeError(f"timeout must be a number of seconds, got {timeout!r}")
-    if not (math.isfinite(timeout) and timeout > 0):
-        raise ValueError(
-            "timeout must be a positive, finite number of seconds (a bounded "
-            f"timeout is what makes offline use fail fast), got {timeout!r}"
-        )
 
 
 def _other_names(name):

@@ -103,15 +103,15 @@ def test_loader_init_takes_keywords_only():
 @pytest.mark.parametrize(
     ("params", "error", "message"),
     [
-        ({"data_home": 3}, TypeError, "data_home must be"),
-        ({"download": "yes"}, TypeError, "download must be True or False"),
-        ({"mirrors": "http://a/"}, TypeError, r"mirrors=\['http://a/'\]"),
+        ({"data_home": 3}, TypeError, "'data_home' parameter"),
+        ({"download": "yes"}, TypeError, "'download' parameter"),
+        ({"mirrors": "http://a/"}, TypeError, "'mirrors' parameter"),
         ({"mirrors": []}, ValueError, "mirrors is empty"),
         ({"mirrors": ["ftp://a/"]}, ValueError, "http:// or https://"),
-        ({"timeout": "30"}, TypeError, "timeout must be a number"),
-        ({"timeout": True}, TypeError, "timeout must be a number"),
-        ({"timeout": 0}, ValueError, "timeout must be a positive"),
-        ({"timeout": float("inf")}, ValueError, "timeout must be a positive"),
+        ({"timeout": "30"}, TypeError, "'timeout' parameter"),
+        ({"timeout": True}, TypeError, "timeout must be a number of seconds"),
+        ({"timeout": 0}, ValueError, "'timeout' parameter"),
+        ({"timeout": float("inf")}, ValueError, "'timeout' parameter"),
     ],
 )
 def test_invalid_parameters_are_named(tmp_path, params, error, message):
@@ -431,3 +431,10 @@ def test_downloads_real_files_with_real_checksums(tmp_path, mnist_file, http_mir
     assert np.bincount(y, minlength=10).tolist() == T10K_CLASS_COUNTS
     for name in TEST_FILES:
         assert md5_of(tmp_path / name) == _mnist.MNIST_MD5[name]
+
+
+def test_reading_without_download_does_not_create_the_folder(tmp_path):
+    typo = tmp_path / "mnsit"
+    with pytest.raises(FileNotFoundError, match="mnsit"):
+        MNISTIdxLoader(data_home=typo, download=False).load("test")
+    assert not typo.exists()
