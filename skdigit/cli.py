@@ -43,6 +43,8 @@ EXIT_OK = 0
 EXIT_BUG = 1
 EXIT_ERROR = 2
 EXIT_INTERRUPTED = 130
+# 128 + SIGPIPE, what a shell reports for a writer whose reader went away.
+EXIT_BROKEN_PIPE = 141
 
 MNIST_SHAPE = (28, 28)
 DIGITS_SHAPE = (8, 8)
@@ -410,7 +412,7 @@ def main(argv=None):
             # keep Python from complaining again when it flushes stdout at exit.
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
-            return EXIT_BUG
+            return EXIT_BROKEN_PIPE
         except (CommandError, OSError, ValueError, ImportError) as exc:
             if args.debug:
                 raise
@@ -655,9 +657,12 @@ def _train(args):
     y_true = task.target(data.y_test)
     y_pred = estimator.predict(_features(data.X_test, pixel_scale))
     metrics = _metrics(y_true, y_pred, task)
-    _say(_format_report(metrics, task))
+    report = _format_report(metrics, task)
+    written = []
     if args.output is not None:
-        metrics.update(
+        # Saved before the report is printed: a closed pipe must not lose the model.
+        saved_metrics = dict(
+            metrics,
             data=data.summary,
             n_train=int(X_train.shape[0]),
             n_iter=int(estimator.n_iter_),
@@ -665,7 +670,13 @@ def _train(args):
             interrupted=interrupted,
         )
         metadata = _model_metadata(args, data, task, pixel_scale, interrupted)
-        _save_outputs(args.output, estimator, data, task, y_pred, metrics, metadata)
+        written = _save_outputs(
+            args.output, estimator, data, task, y_pred, saved_metrics, metadata
+        )
+    _say(report)
+    if written:
+        _say()
+        _say(f"Saved in {args.output}: " + ", ".join(path.name for path in written))
     return EXIT_INTERRUPTED if interrupted else EXIT_OK
 
 
@@ -878,8 +889,7 @@ def _save_outputs(folder, estimator, data, task, y_pred, metrics, metadata):
     with atomic_write(folder / "metrics.json") as file:
         file.write((json.dumps(metrics, indent=2) + "\n").encode())
     written.append(folder / "metrics.json")
-    _say()
-    _say(f"Saved in {folder}: " + ", ".join(path.name for path in written))
+    return written
 
 
 def _misclassified_figure(data, task, y_pred, plot_misclassified):

@@ -8,6 +8,7 @@ server.
 """
 
 import contextlib
+import io
 import json
 import os
 import shutil
@@ -384,6 +385,27 @@ def test_debug_shows_the_traceback(tmp_path):
         main(["predict", "--debug", str(tmp_path / "nope.skops"), "x.png"])
     with pytest.raises(FileNotFoundError):
         main(["--debug", "predict", str(tmp_path / "nope.skops"), "x.png"])
+
+
+def test_closed_pipe_exits_quietly_and_keeps_the_saved_model(tmp_path, monkeypatch):
+    """`skdigit train --output DIR | head -1`: the reader leaves before the report."""
+
+    class ReaderLeaves(io.StringIO):
+        def write(self, text):
+            if "Test set" in text:
+                raise BrokenPipeError
+            return super().write(text)
+
+        def fileno(self):
+            return os.open(os.devnull, os.O_WRONLY)
+
+    monkeypatch.setattr(sys, "stdout", ReaderLeaves())
+    output = tmp_path / "out"
+    status = main(
+        ["train", "--no-download", "--max-iter", "5", "--output", str(output)]
+    )
+    assert status == 141
+    assert (output / "model.skops").is_file()
 
 
 def test_usage_errors_exit_2(capsys):
