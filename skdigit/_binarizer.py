@@ -99,6 +99,13 @@ class OneDigitBinarizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         -------
         self : object
             Fitted transformer.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skdigit import OneDigitBinarizer
+        >>> OneDigitBinarizer().fit(np.array([[4], [7]])).n_features_in_
+        1
         """
         self._validate_params()
         validate_data(self, X, dtype=None)
@@ -116,6 +123,14 @@ class OneDigitBinarizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         -------
         X_binary : ndarray of shape (n_samples, n_columns), dtype int
             The 0/1 encoding.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skdigit import OneDigitBinarizer
+        >>> binarizer = OneDigitBinarizer(digit=7).fit(np.array([[7], [1]]))
+        >>> binarizer.transform(np.array([[1], [7], [7]])).ravel()
+        array([0, 1, 1])
         """
         check_is_fitted(self)
         X = validate_data(self, X, dtype=None, reset=False)
@@ -145,6 +160,14 @@ class OneDigitBinarizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         -------
         labels : ndarray of shape (n_samples, n_columns), dtype int
             ``digit`` where X is 1 and -1 where X is 0.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skdigit import OneDigitBinarizer
+        >>> binarizer = OneDigitBinarizer(digit=7).fit(np.array([[7], [1]]))
+        >>> binarizer.inverse_transform(np.array([[1], [0]])).ravel()
+        array([ 7, -1])
         """
         check_is_fitted(self)
         X = validate_data(self, X, reset=False)
@@ -166,6 +189,14 @@ class OneDigitBinarizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         Returns
         -------
         feature_names_out : ndarray of str objects
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skdigit import OneDigitBinarizer
+        >>> binarizer = OneDigitBinarizer().fit(np.array([[4, 1], [2, 4]]))
+        >>> binarizer.get_feature_names_out().tolist()
+        ['x0_is_4', 'x1_is_4']
         """
         names = super().get_feature_names_out(input_features)
         return np.asarray([f"{name}_is_{self.digit}" for name in names], dtype=object)

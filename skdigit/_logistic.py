@@ -209,6 +209,15 @@ class GDLogisticRegression(ClassifierMixin, BaseEstimator):
         -------
         self : object
             Fitted estimator.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skdigit import GDLogisticRegression
+        >>> X = np.array([[0.0, 255.0], [255.0, 0.0], [10.0, 240.0], [240.0, 30.0]])
+        >>> clf = GDLogisticRegression(max_iter=3).fit(X, ["four", "other"] * 2)
+        >>> clf.classes_.tolist(), clf.n_iter_, len(clf.loss_curve_)
+        (['four', 'other'], 3, 3)
         """
         self._validate_params()
         X, y, xp = self._validate_fit_data(X, y)
@@ -413,6 +422,15 @@ class GDLogisticRegression(ClassifierMixin, BaseEstimator):
         scores : array of shape (n_samples,) or (n_samples, n_classes)
             For a binary problem, positive scores favour ``classes_[1]``. Lazy for a
             dask array.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skdigit import GDLogisticRegression
+        >>> X = np.array([[0.0, 255.0], [255.0, 0.0]])
+        >>> clf = GDLogisticRegression().fit(X, [0, 1])
+        >>> clf.decision_function(X) > 0
+        array([False,  True])
         """
         X = self._validate_for_prediction(X, "decision_function")
         n_columns = None if self._n_outputs == 1 else self._n_outputs
@@ -434,6 +452,16 @@ class GDLogisticRegression(ClassifierMixin, BaseEstimator):
         -------
         proba : array of shape (n_samples, n_classes)
             Probabilities in the order of ``classes_``. Lazy for a dask array.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skdigit import GDLogisticRegression
+        >>> X = np.array([[0.0, 255.0], [255.0, 0.0]])
+        >>> clf = GDLogisticRegression().fit(X, [0, 1])
+        >>> proba = clf.predict_proba(X)
+        >>> proba.shape, proba.sum(axis=1).round(12).tolist()
+        ((2, 2), [1.0, 1.0])
         """
         X = self._validate_for_prediction(X, "predict_proba")
         return self._on_rows(X, self._proba, len(self.classes_))
@@ -450,6 +478,15 @@ class GDLogisticRegression(ClassifierMixin, BaseEstimator):
         -------
         log_proba : array of shape (n_samples, n_classes)
             Lazy for a dask array.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skdigit import GDLogisticRegression
+        >>> X = np.array([[0.0, 255.0], [255.0, 0.0]])
+        >>> clf = GDLogisticRegression().fit(X, [0, 1])
+        >>> bool(np.allclose(np.exp(clf.predict_log_proba(X)), clf.predict_proba(X)))
+        True
         """
         X = self._validate_for_prediction(X, "predict_log_proba")
         return self._on_rows(X, self._log_proba, len(self.classes_))
@@ -470,6 +507,15 @@ class GDLogisticRegression(ClassifierMixin, BaseEstimator):
         -------
         y_pred : array of shape (n_samples,)
             Lazy for a dask array.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skdigit import GDLogisticRegression
+        >>> X = np.array([[0.0, 255.0], [255.0, 0.0], [10.0, 240.0], [240.0, 30.0]])
+        >>> clf = GDLogisticRegression().fit(X, ["four", "other", "four", "other"])
+        >>> clf.predict(X).tolist()
+        ['four', 'other', 'four', 'other']
         """
         X = self._validate_for_prediction(X, "predict")
         return self._on_rows(X, self._labels, None, dtype=self.classes_.dtype)

@@ -235,6 +235,23 @@ class MNISTIdxLoader(BaseEstimator):
             If a file is corrupt: wrong checksum with ``download=False``, not an
             IDX file (:class:`~skdigit.IdxFormatError`), wrong shape or labels,
             or image and label counts that disagree.
+
+        Examples
+        --------
+        Uncompressed files have no official checksum, so three blank test images
+        make a small offline example:
+
+        >>> import os, tempfile
+        >>> import numpy as np
+        >>> from skdigit import MNISTIdxLoader, write_idx
+        >>> folder = tempfile.mkdtemp()
+        >>> images = np.zeros((3, 28, 28), dtype=np.uint8)
+        >>> write_idx(os.path.join(folder, "t10k-images-idx3-ubyte"), images)
+        >>> labels = np.array([7, 2, 1], dtype=np.uint8)
+        >>> write_idx(os.path.join(folder, "t10k-labels-idx1-ubyte"), labels)
+        >>> X, y = MNISTIdxLoader(data_home=folder, download=False).load("test")
+        >>> X.shape, y.tolist()
+        ((3, 784), [7, 2, 1])
         """
         self._validate_params()
         subset = _check_subset(subset)
