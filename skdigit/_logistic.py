@@ -26,7 +26,6 @@ from ._gradient import (
     log_softmax,
     make_evaluator,
     sigmoid,
-    softmax,
 )
 
 # The notebook's progress line, kept character for character.
@@ -383,18 +382,19 @@ class GDLogisticRegression(ClassifierMixin, BaseEstimator):
         if scores.ndim == 1:
             # sigmoid(-z) rather than 1 - sigmoid(z), which cancels to 0 for large z.
             return xp.stack([sigmoid(-scores, xp), sigmoid(scores, xp)], axis=1)
-        if self.multiclass == "multinomial":
-            return softmax(scores, xp)
-        # The detectors' sigmoids, rescaled to sum to one.
-        return softmax(log_sigmoid(scores, xp), xp)
+        return xp.exp(self._multiclass_log_proba(scores, xp))
 
     def _log_proba(self, X):
         scores = self._scores(X)
         xp = get_namespace(scores)
         if scores.ndim == 1:
             return xp.stack([log_sigmoid(-scores, xp), log_sigmoid(scores, xp)], axis=1)
+        return self._multiclass_log_proba(scores, xp)
+
+    def _multiclass_log_proba(self, scores, xp):
         if self.multiclass == "multinomial":
             return log_softmax(scores, xp)
+        # The detectors' sigmoids, rescaled to sum to one.
         return log_softmax(log_sigmoid(scores, xp), xp)
 
     def _labels(self, X):
