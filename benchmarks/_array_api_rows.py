@@ -61,6 +61,7 @@ def child(data_dir, source, n_rows, iterations, repeats, warmup):
     return {
         "torch": torch.__version__,
         "torch_threads": torch.get_num_threads(),
+        "iterations": iterations,
         "passes": {name: results[name]["s"] for name in passes},
         "rows": rows(results, ["torch"])["torch"],
         "other_processes_cores": busiest(results),

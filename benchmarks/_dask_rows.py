@@ -98,7 +98,12 @@ def _figures(results, chunk_rows, n_rows):
 def dask_rows(X8, y, iterations, repeats, sizes=SIZES, *, warmup=True):
     """Per-iteration figures at each of ``sizes`` (times the rows of ``X8``), and of
     the chunk sweep at 4 times the rows; ``warmup``: a short fit of each kind first
-    (workers importing skdigit, threads starting)."""
+    (workers importing skdigit, threads starting). Without dask.distributed,
+    ``{"skipped": reason}``."""
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        return {"skipped": "dask.distributed is not installed (skdigit[dask])"}
     n_base = len(X8)
     chunk_rows = int(n_base * CHUNK_SHARE)
     sweep = [int(n_base * share) for share in SWEEP_SHARES]

@@ -110,7 +110,7 @@ def check_targets(results):
                 )
             )
     dask = results.get("dask")
-    if dask:
+    if dask and "sizes" in dask:
         sizes = sorted(dask["sizes"])
         rows = sizes[1] if len(sizes) > 1 else sizes[0]
         checks.append(
@@ -160,6 +160,8 @@ def _header(results):
 
 
 def _per_iteration_lines(results):
+    if "passes" not in results:
+        return []
     settings, passes = results["settings"], results["passes"]
     quiet = _quiet_line(results["other_processes_cores"])
     lines = [
@@ -191,6 +193,7 @@ def _per_iteration_lines(results):
     if "rows" in array_api:
         lines.append(
             f"(torch {array_api['torch']} CPU, {array_api['torch_threads']} threads, "
+            f"{array_api['iterations']}-iteration fits, "
             "in its own process with SCIPY_ARRAY_API=1, ratios to that process's "
             "passes: "
             + ", ".join(
@@ -204,6 +207,8 @@ def _per_iteration_lines(results):
 
 
 def _notebook_lines(results):
+    if "notebook" not in results:
+        return []
     notebook = results["notebook"]
     fit_iterations = results["settings"]["fit_iterations"]
     lines = [
@@ -223,6 +228,8 @@ def _notebook_lines(results):
 
 
 def _memory_lines(results):
+    if not results["memory"]:
+        return []
     lines = [
         "",
         "Peak memory of a 2-iteration fit on uint8 pixels, above the input "
@@ -265,6 +272,8 @@ def _dask_lines(results):
     dask = results.get("dask")
     if not dask:
         return []
+    if "skipped" in dask:
+        return ["", f"Dask: skipped ({dask['skipped']})"]
     lines = [
         "",
         f"Dask: {dask['workers']} local worker processes, 1 thread each, binary uint8, "
@@ -293,6 +302,8 @@ def _dask_lines(results):
 
 
 def _sklearn_lines(results):
+    if not results["sklearn"]:
+        return []
     lines = ["", "scikit-learn peers, binary 4-detector on float64 pixels, one fit:"]
     for name, figures in results["sklearn"].items():
         lines.append(

@@ -58,11 +58,11 @@ from _timing import busiest, in_turn
 from threadpoolctl import threadpool_info
 
 DEFAULT_JSON = Path(__file__).parent / "results" / "latest.json"
-SECTIONS = ("memory", "sklearn", "fresh", "torch", "dask", "idx")
+SECTIONS = ("per_iteration", "memory", "sklearn", "fresh", "torch", "dask", "idx")
 # Full run and --quick: rows, iterations of the notebook's whole fit (also run in
-# fresh processes), iterations per fit, rounds, notebook iterations,
-# iterations per dask fit, max_iter of the scikit-learn peers, dask's sizes (times
-# the rows).
+# fresh processes), iterations per fit, rounds, notebook iterations, iterations and
+# rounds of dask fits, iterations of torch fits (slower: fewer), max_iter of the
+# scikit-learn peers, dask's sizes (times the rows).
 SETTINGS = {
     "full": {
         "rows": 60_000,
@@ -71,6 +71,8 @@ SETTINGS = {
         "repeats": 3,
         "notebook_iterations": 3,
         "dask_iterations": 10,
+        "dask_repeats": 2,
+        "torch_iterations": 10,
         "peer_iterations": 100,
         "dask_sizes": (1, 4, 16),
     },
@@ -81,6 +83,8 @@ SETTINGS = {
         "repeats": 1,
         "notebook_iterations": 1,
         "dask_iterations": 3,
+        "dask_repeats": 1,
+        "torch_iterations": 3,
         "peer_iterations": 10,
         "dask_sizes": (1, 4),
     },
@@ -184,8 +188,9 @@ def environment():
 def per_iteration_section(arrays, y, kernels, args):
     """Passes, kernel fits and the notebook's code, timed in turn."""
     print("Per iteration: passes, fits and the notebook's code in turn ...", flush=True)
+    passes = pass_jobs(arrays)
     jobs = {
-        **pass_jobs(arrays),
+        **passes,
         **kernel_fit_jobs(arrays, y, kernels, args.iterations, args.fit_iterations),
         "notebook": notebook_job(arrays["uint8"], y, args.notebook_iterations),
     }
@@ -198,7 +203,7 @@ def per_iteration_section(arrays, y, kernels, args):
     notebook = results["notebook"]["per_iteration_s"]
     notebook_fit_s = notebook * args.fit_iterations
     return {
-        "passes": {name: results[name]["s"] for name in pass_jobs(arrays)},
+        "passes": {name: results[name]["s"] for name in passes},
         "per_iteration": rows(results, kernels),
         "other_processes_cores": busiest(results),
         "notebook": {
@@ -260,7 +265,7 @@ def run_sections(results, arrays, y, kernels, args):
                 args.data_dir,
                 args.data,
                 args.rows,
-                args.iterations,
+                args.torch_iterations,
                 args.repeats,
                 warmup=not args.quick,
             ),
@@ -273,7 +278,7 @@ def run_sections(results, arrays, y, kernels, args):
                 X8,
                 y,
                 args.dask_iterations,
-                args.repeats,
+                args.dask_repeats,
                 args.dask_sizes,
                 warmup=not args.quick,
             ),
@@ -323,17 +328,21 @@ def main(argv=None):
             "default": default_kernel(),
             "skipped": skipped,
         },
+        "per_iteration": {},
+        "notebook_fit": {},
         "memory": {},
         "sklearn": {},
         "fresh_process": {},
+        "section_seconds": {},
     }
     for name, why in skipped.items():
         print(f"  {name} kernel rows skipped: {why}")
-    start_per_iteration = time.perf_counter()
-    results.update(per_iteration_section(arrays, y, kernels, args))
-    results["section_seconds"] = {
-        "per_iteration": time.perf_counter() - start_per_iteration
-    }
+    if "per_iteration" not in args.skip:
+        start_per_iteration = time.perf_counter()
+        results.update(per_iteration_section(arrays, y, kernels, args))
+        results["section_seconds"]["per_iteration"] = (
+            time.perf_counter() - start_per_iteration
+        )
     run_sections(results, arrays, y, kernels, args)
     results["load"]["end"] = list(os.getloadavg())
     results["targets"] = check_targets(results)
