@@ -13,6 +13,7 @@ the difference is dask's own cost.
 """
 
 import logging
+import warnings
 
 import _data
 import numpy as np
@@ -33,7 +34,10 @@ def start_cluster():
     """A local cluster of worker processes and its client."""
     from distributed import Client, LocalCluster
 
-    with use_kernel("numpy"):
+    with use_kernel("numpy"), warnings.catch_warnings():
+        # Its health and metrics server (no dashboard) takes another port on
+        # 127.0.0.1 when 8787 is in use: nothing to warn about here.
+        warnings.filterwarnings("ignore", message="Port .* is already in use")
         cluster = LocalCluster(
             n_workers=N_WORKERS,
             threads_per_worker=1,
