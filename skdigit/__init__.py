@@ -13,13 +13,23 @@ from ._binarizer import OneDigitBinarizer
 from ._idx import IdxFormatError, read_idx, write_idx
 from ._images import load_digit_image
 from ._logistic import GDLogisticRegression
-from ._mnist import MNISTDownloadError, MNISTIdxLoader, get_data_home
+from ._mnist import (
+    MNISTChecksumError,
+    MNISTDataError,
+    MNISTDownloadError,
+    MNISTFilesMissingError,
+    MNISTIdxLoader,
+    get_data_home,
+)
 from ._model_io import ModelFileError, load_model, save_model
 
 __all__ = [
     "GDLogisticRegression",
     "IdxFormatError",
+    "MNISTChecksumError",
+    "MNISTDataError",
     "MNISTDownloadError",
+    "MNISTFilesMissingError",
     "MNISTIdxLoader",
     "ModelFileError",
     "OneDigitBinarizer",
