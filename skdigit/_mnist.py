@@ -208,19 +208,23 @@ class MNISTChecksumError(MNISTDataError):
 
     Examples
     --------
-    >>> import os, tempfile
-    >>> import numpy as np
-    >>> from skdigit import MNISTChecksumError, MNISTIdxLoader, write_idx
-    >>> folder = tempfile.mkdtemp()
-    >>> blank = np.zeros((3, 28, 28), dtype=np.uint8)
-    >>> write_idx(os.path.join(folder, "t10k-images-idx3-ubyte"), blank)
-    >>> labels = np.zeros(3, dtype=np.uint8)
-    >>> write_idx(os.path.join(folder, "t10k-labels-idx1-ubyte"), labels)
-    >>> try:
-    ...     MNISTIdxLoader(data_home=folder, download=False).load("test")
-    ... except MNISTChecksumError as error:
-    ...     print(error.expected_md5, os.path.basename(error.path))
-    2646ac647ad5339dbf082846283269ea t10k-images-idx3-ubyte
+    :meth:`MNISTIdxLoader.load` raises it; its parts are attributes:
+
+    >>> from skdigit import MNISTChecksumError
+    >>> error = MNISTChecksumError(
+    ...     "t10k-labels-idx1-ubyte.gz",
+    ...     "/data/t10k-labels.idx1-ubyte",
+    ...     expected_md5="27ae3e4e09519cfbb04c329615203637",
+    ...     actual_md5="d41d8cd98f00b204e9800998ecf8427e",
+    ... )
+    >>> error.path, error.actual_md5 == error.expected_md5
+    ('/data/t10k-labels.idx1-ubyte', False)
+    >>> print(error.problem)  # doctest: +NORMALIZE_WHITESPACE
+    /data/t10k-labels.idx1-ubyte is damaged or is not the official
+    t10k-labels-idx1-ubyte.gz: the MD5 of its uncompressed content is
+    d41d8cd98f00b204e9800998ecf8427e, expected 27ae3e4e09519cfbb04c329615203637
+    >>> str(error).endswith("or replace it with the official file.")
+    True
     """
 
     def __init__(self, name, path, expected_md5, actual_md5, remedy=None):
