@@ -5,6 +5,7 @@ kernels: ``z = X @ coef + intercept``, the stable log-losses, and the gradient
 ``X.T @ (w * (p - Y))``.
 """
 
+import os
 import subprocess
 import sys
 
@@ -76,6 +77,33 @@ def test_importing_the_module_does_not_import_numba():
         "assert c.available(); assert 'numba' in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_without_a_writable_cache_folder_it_compiles_in_memory():
+    import numba
+
+    if not hasattr(numba.config, "CACHE_LOCATOR_CLASSES"):
+        pytest.skip("this numba cannot be told to find no cache folder")
+    # The zip-file locator finds no folder for a regular module: as when neither
+    # the package nor the user's cache folder is writable.
+    code = (
+        "import numpy as np\n"
+        "from skdigit._kernels._compiled import CompiledKernel\n"
+        "from skdigit._kernels import _numba_sweep\n"
+        "X = np.arange(12, dtype=np.uint8).reshape(4, 3)\n"
+        "kernel = CompiledKernel(X, np.ones((4, 1)), np.ones(4), link='sigmoid')\n"
+        "print(kernel.sums(np.zeros((3, 1)), None, 0.0)[0])\n"
+        "print(type(_numba_sweep.sweep_chunks._cache).__name__)\n"
+    )
+    env = {**os.environ, "NUMBA_CACHE_LOCATOR_CLASSES": "ZipCacheLocator"}
+    env.pop("NUMBA_CACHE_DIR", None)
+    run = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True
+    )
+    assert run.returncode == 0, run.stderr
+    output = run.stdout.split()
+    assert float(output[0]) == pytest.approx(4 * np.log(2))
+    assert output[1] == "NullCache"
 
 
 @pytest.mark.parametrize("dtype", [np.uint8, np.int16, np.float32, np.float64])

@@ -55,6 +55,19 @@ PREFETCH_ROWS = 2 * TILE_ROWS
 JIT_OPTIONS = {"cache": True, "nogil": True, "fastmath": False, "error_model": "numpy"}
 
 
+def _jit(function):
+    """``numba.njit`` with :data:`JIT_OPTIONS`, caching the machine code on disk.
+
+    numba caches next to this file when that folder is writable, else in the
+    user's cache folder (or ``$NUMBA_CACHE_DIR``); where no folder is writable it
+    refuses ``cache=True``, and the function is compiled in memory instead.
+    """
+    try:
+        return njit(**JIT_OPTIONS)(function)
+    except RuntimeError:  # "cannot cache function ...: no locator available ..."
+        return njit(**{**JIT_OPTIONS, "cache": False})(function)
+
+
 @intrinsic
 def fma(typingctx, a, b, c):
     """``a * b + c`` with one rounding (LLVM's ``llvm.fma.f64``)."""
@@ -419,7 +432,7 @@ convert_rows4 = _conversions(TILE_ROWS)
 convert_row = _conversions(1)
 
 
-@njit(**JIT_OPTIONS)
+@_jit
 def _decision_values(X, row, n_rows, coef_t, intercept, groups, count, z):
     """``z[r, o] = X[row + r] @ coef_t[o] + intercept[o]`` for ``r < n_rows``,
     where X is 0 outside the feature groups ``groups[:count]`` and the features
@@ -439,7 +452,7 @@ def _decision_values(X, row, n_rows, coef_t, intercept, groups, count, z):
             z[r, o] = total + intercept[o]
 
 
-@njit(**JIT_OPTIONS)
+@_jit
 def _sigmoid_terms(z, r, Y, i, weight, shift, residual):
     """Row ``r`` of a tile, row ``i`` of Y, for independent sigmoids: sets
     ``residual[r] = weight * (sigmoid(z[r]) - Y[i])`` and returns ``weight *
@@ -459,7 +472,7 @@ def _sigmoid_terms(z, r, Y, i, weight, shift, residual):
     return weight * (total / n_outputs - shift)
 
 
-@njit(**JIT_OPTIONS)
+@_jit
 def _softmax_terms(z, r, Y, i, weight, shift, residual):
     """Row ``r`` of a tile, row ``i`` of Y, for the softmax cross-entropy: sets
     ``residual[r] = weight * (softmax(z[r]) - Y[i])`` and returns ``weight *
@@ -481,7 +494,7 @@ def _softmax_terms(z, r, Y, i, weight, shift, residual):
     return weight * (math.log(exp_sum) - target_score - shift)
 
 
-@njit(**JIT_OPTIONS)
+@_jit
 def _add_rows(grad, o, X, row, n_rows, residual, groups, count):
     """``grad[o] += residual[r, o] * X[row + r]`` for ``r < n_rows``, row after
     row, where X is 0 outside the feature groups ``groups[:count]`` and the features
@@ -499,7 +512,7 @@ def _add_rows(grad, o, X, row, n_rows, residual, groups, count):
         grad[o, j] = total
 
 
-@njit(**JIT_OPTIONS)
+@_jit
 def _tile_sums(
     X,
     row,
@@ -537,7 +550,7 @@ def _tile_sums(
     return loss
 
 
-@njit(**JIT_OPTIONS)
+@_jit
 def _copy_groups(X, row, n_rows, groups, count, tile):
     """Convert rows ``row:row + n_rows`` of X into ``tile`` (float64), in the
     feature groups ``groups[:count]`` and past the last full group only."""
@@ -552,7 +565,7 @@ def _copy_groups(X, row, n_rows, groups, count, tile):
             tile[r, j] = X[row + r, j]
 
 
-@njit(**JIT_OPTIONS)
+@_jit
 def sweep_chunks(
     X,
     X_float,
