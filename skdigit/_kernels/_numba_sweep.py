@@ -214,15 +214,21 @@ def _nonzero_groups():
             for r in range(TILE_ROWS)
         ]
         n_groups = builder.udiv(builder.extract_value(X.shape, 1), emit.constant(GROUP))
-        element = context.get_data_type(X_type.dtype)
-        vector_type = ir.VectorType(element, GROUP)
-        is_float = isinstance(X_type.dtype, types.Float)
-        zero = ir.Constant(vector_type, [0.0 if is_float else 0] * GROUP)
+        # The bits of the group's values, ORed over the rows: a group is all 0
+        # when no bit but sign bits is set (-0.0 is 0, NaN is not).
+        bits = X_type.dtype.bitwidth
+        bits_vector = ir.VectorType(ir.IntType(bits), GROUP)
+        magnitude = ir.Constant(
+            bits_vector,
+            [(1 << (bits - 1)) - 1 if isinstance(X_type.dtype, types.Float) else -1]
+            * GROUP,
+        )
+        whole = ir.IntType(bits * GROUP)
         count = cgutils.alloca_once_value(builder, emit.constant(0))
         # Rows of 4-byte values and wider span a cache line every group or two:
         # ask for the rows PREFETCH_ROWS ahead now, so that they stream in from
         # memory while this tile is computed.
-        prefetch = X_type.dtype.bitwidth >= 32
+        prefetch = True
         ahead = [
             emit.row_pointer(X, builder.add(first, emit.constant(PREFETCH_ROWS + r)))
             for r in range(TILE_ROWS)
@@ -232,25 +238,15 @@ def _nonzero_groups():
             if prefetch:
                 for pointer in ahead:
                     emit.prefetch(builder.gep(pointer, [start]))
-            nonzero = None
+            union = None
             for pointer in rows:
                 address = builder.bitcast(
-                    builder.gep(pointer, [start]), vector_type.as_pointer()
+                    builder.gep(pointer, [start]), bits_vector.as_pointer()
                 )
-                values = builder.load(address, align=X_type.dtype.bitwidth // 8)
-                if is_float:
-                    row_nonzero = builder.fcmp_unordered("!=", values, zero)
-                else:
-                    row_nonzero = builder.icmp_unsigned("!=", values, zero)
-                nonzero = (
-                    row_nonzero
-                    if nonzero is None
-                    else builder.or_(nonzero, row_nonzero)
-                )
-            mask = builder.bitcast(nonzero, ir.IntType(GROUP))
-            any_nonzero = builder.icmp_unsigned(
-                "!=", mask, ir.Constant(ir.IntType(GROUP), 0)
-            )
+                values = builder.load(address, align=bits // 8)
+                union = values if union is None else builder.or_(union, values)
+            union = builder.bitcast(builder.and_(union, magnitude), whole)
+            any_nonzero = builder.icmp_unsigned("!=", union, ir.Constant(whole, 0))
             # Write every group and advance past the nonzero ones: no branch.
             position = builder.load(count)
             builder.store(loop.index, builder.gep(groups.data, [position]))
