@@ -15,7 +15,10 @@ computed and accumulated in float64; the gradients are returned in the dtype of 
 For float64 data this is the NumPy kernel's arithmetic, summed in another order
 (the results agree to about 1e-15 relative per iteration); for float32 data it is
 more precise than the NumPy kernel, which computes in float32. Integer, float32 and
-float64 X holding the same values give bit-identical results.
+float64 X holding the same values give bit-identical results. Products with the
+features that are 0 in a whole tile of rows are left out, which changes no bit
+while the weights are finite (NumPy would turn an infinite or NaN weight times 0
+into NaN; the solver stops on non-finite weights anyway).
 
 Compilation: the first kernel made for a dtype of X compiles the sweep for that
 dtype (a few seconds) and stores the machine code in numba's on-disk cache, where
