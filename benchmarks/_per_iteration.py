@@ -35,19 +35,25 @@ def bound_name(problem, dtype):
     return f"X@W {COMPUTE_DTYPE[dtype]}"
 
 
-def pass_jobs(arrays):
-    """``X @ w`` and ``X @ W`` on the float arrays of ``arrays`` (dtype -> X)."""
+def pass_jobs(arrays, *, full=np.full, prefix=""):
+    """``X @ w`` and ``X @ W`` on the float arrays of ``arrays`` (dtype -> X).
+
+    ``full(shape, value, dtype)`` makes the weights in the arrays' library (NumPy's
+    ``np.full``, or torch's); the jobs' names start with ``prefix``.
+    """
     jobs = {}
     for dtype in ("float64", "float32"):
         X = arrays[dtype]
-        w = np.full(X.shape[1], 1e-3, X.dtype)
-        W = np.full((X.shape[1], N_CLASSES), 1e-3, X.dtype)
-        for product, weights in (("X@w", w), ("X@W", W)):
+        for product, shape in (
+            ("X@w", (X.shape[1],)),
+            ("X@W", (X.shape[1], N_CLASSES)),
+        ):
+            weights = full(shape, 1e-3, X.dtype)
 
             def run(X=X, weights=weights):
                 return {"s": median_call_seconds(lambda: X @ weights, PASS_CALLS)}
 
-            jobs[f"{product} {dtype}"] = Job(run, warmup=run)
+            jobs[f"{prefix}{product} {dtype}"] = Job(run, warmup=run)
     return jobs
 
 

@@ -201,6 +201,14 @@ def _per_iteration_lines(results):
             )
             + "; uint8 tensors are converted to float64 by validation)"
         )
+        lines.append(
+            "(torch's own passes: "
+            + ", ".join(
+                f"{name.removeprefix('torch ')} {1e3 * s:.2f} ms"
+                for name, s in array_api["torch_passes"].items()
+            )
+            + ")"
+        )
     elif array_api:
         lines.append(f"(torch rows skipped: {array_api['skipped']})")
     return lines
@@ -327,6 +335,13 @@ def _target_lines(results):
     return lines
 
 
+def _failure_lines(results):
+    return [
+        f"FAILED section {name}: {failure.strip().splitlines()[-1]}"
+        for name, failure in results["failures"].items()
+    ]
+
+
 def format_report(results):
     sections = (
         _header,
@@ -337,5 +352,6 @@ def format_report(results):
         _dask_lines,
         _sklearn_lines,
         _target_lines,
+        _failure_lines,
     )
     return "\n".join(line for section in sections for line in section(results))
