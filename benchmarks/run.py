@@ -163,6 +163,18 @@ def _version(package):
         return None
 
 
+def _cpu_model():
+    """The processor's name from ``/proc/cpuinfo`` (Linux), or None."""
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return None
+
+
 def environment():
     import skdigit
 
@@ -178,7 +190,7 @@ def environment():
         **{package: _version(package) for package in packages},
         "skdigit": skdigit.__version__,
         "cpus": os.cpu_count(),
-        "machine": platform.processor() or platform.machine(),
+        "machine": _cpu_model() or platform.processor() or platform.machine(),
         "blas": blas,
         "variables": {
             name: value
