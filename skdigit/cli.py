@@ -32,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import __version__
+from . import FitInterruptedWarning, __version__
 
 __all__ = ["build_parser", "main"]
 
@@ -710,7 +710,10 @@ def _fit_with_progress(estimator, X, y, args):
         while getattr(estimator, "n_iter_", 0) < total:
             step = min(chunk, total - getattr(estimator, "n_iter_", 0))
             began = time.perf_counter()
-            estimator.set_params(max_iter=step).fit(X, y)
+            with warnings.catch_warnings():
+                # The fit keeps what it finished on Ctrl-C, then warns: stop here.
+                warnings.simplefilter("error", FitInterruptedWarning)
+                estimator.set_params(max_iter=step).fit(X, y)
             seconds = time.perf_counter() - began
             bar.set_postfix(loss=f"{estimator.loss_curve_[-1]:.6f}", refresh=False)
             bar.update(step)
@@ -718,7 +721,7 @@ def _fit_with_progress(estimator, X, y, args):
             chunk = max(
                 1, min(2 * step, int(step * CHUNK_SECONDS / max(seconds, 1e-9)))
             )
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, FitInterruptedWarning):
         interrupted = True
     finally:
         bar.close()
