@@ -41,17 +41,25 @@ def requirements(project, extras):
     return found
 
 
+def _release(version):
+    """``"3.8.4"`` -> ``(3, 8, 4)``, to compare the plain releases used here."""
+    return tuple(int(part) for part in re.findall(r"\d+", version))
+
+
 def oldest_pins(project, extras):
-    """``name==X`` for each requirement with a lower bound X, sorted, no repeats."""
-    pins = {}
+    """``name==X`` for each requirement with a lower bound X, sorted. A package
+    required in several places gets the highest of its lower bounds."""
+    bounds = {}
     for requirement in requirements(project, extras):
         match = LOWER_BOUND.match(requirement)
         if match is None:
             print(f"no lower bound, left free: {requirement}", file=sys.stderr)
             continue
         name, _, version = match.groups()
-        pins[name.lower()] = f"{name}=={version}"
-    return [pins[name] for name in sorted(pins)]
+        key = name.lower()
+        if key not in bounds or _release(version) > _release(bounds[key][1]):
+            bounds[key] = (name, version)
+    return [f"{name}=={version}" for name, version in sorted(bounds.values())]
 
 
 if __name__ == "__main__":
