@@ -15,6 +15,7 @@ from ._images import load_digit_image
 from ._logistic import GDLogisticRegression
 from ._mnist import MNISTDownloadError, MNISTIdxLoader, get_data_home
 from ._model_io import ModelFileError, load_model, save_model
+from ._scaling import PixelScaler
 
 __all__ = [
     "GDLogisticRegression",
@@ -23,6 +24,7 @@ __all__ = [
     "MNISTIdxLoader",
     "ModelFileError",
     "OneDigitBinarizer",
+    "PixelScaler",
     "get_data_home",
     "load_digit_image",
     "load_model",
