@@ -46,13 +46,9 @@ from threadpoolctl import ThreadpoolController, threadpool_info
 
 import skdigit
 from skdigit import GDLogisticRegression
-from skdigit._gradient import (
-    blas_thread_count,
-    fit_threads,
-    make_evaluator,
-    row_blocks,
-    split_blocks,
-)
+from skdigit._kernels import make_objective
+from skdigit._kernels._numpy import row_blocks
+from skdigit._threads import blas_thread_count, fit_threads, split_blocks
 
 DIGIT = 4  # the notebook's detector
 LEARNING_RATE = 1e-5
@@ -294,7 +290,7 @@ def measure_memory(X64, X8, y):
 def blocked_products(X, n_outputs, threads):
     """Callables running only the kernel's products, on its blocks and threads: the
     first product alone, and both products while each block is in cache."""
-    blocks = row_blocks(X)
+    blocks = row_blocks(*X.shape, X.dtype.itemsize)
     shape = (X.shape[1],) if n_outputs == 1 else (X.shape[1], n_outputs)
     weights = np.full(shape, 1e-3, X.dtype)
     z = np.empty((X.shape[0], *shape[1:]), X.dtype)
@@ -340,10 +336,10 @@ def breakdown(X, y, n_outputs, repeats):
         if n_outputs == 1
         else np.eye(10, dtype=X.dtype)[y]
     )
-    blocks = row_blocks(X)
-    threads = fit_threads(X, blocks)
+    blocks = row_blocks(*X.shape, X.dtype.itemsize)
+    threads = fit_threads(len(blocks))
     first, both = blocked_products(X, n_outputs, threads)
-    evaluate = make_evaluator(X, Y, np.ones(len(X), X.dtype), link="sigmoid")
+    evaluate = make_objective(X, Y, np.ones(len(X), X.dtype), link="sigmoid").evaluate
     coef = np.full((X.shape[1], n_outputs), 1e-5, X.dtype)
     intercept = np.zeros(n_outputs, X.dtype)
     bound = "X@w" if n_outputs == 1 else "X@W"

@@ -4,6 +4,7 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn import get_config
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
@@ -19,20 +20,43 @@ from ._array_api import (
     get_namespace,
     to_numpy,
 )
+from ._callbacks import CallbackSupportMixin, FitHooks, with_callbacks
 from ._dask import is_dask_array
-from ._gradient import (
-    gradient_descent,
-    log_sigmoid,
-    log_softmax,
-    make_evaluator,
-    sigmoid,
+from ._kernels import make_objective
+from ._loss import log_sigmoid, log_softmax, sigmoid
+from ._solver import gradient_descent
+from ._step import lipschitz_step
+
+# NumPy X of these types is used as it is: floats directly, integers (the notebook's
+# uint8 pixels) cast block by block inside the kernel, never copied whole.
+_FIT_DTYPES = (
+    np.float64,
+    np.float32,
+    np.uint8,
+    np.uint16,
+    np.uint32,
+    np.uint64,
+    np.int8,
+    np.int16,
+    np.int32,
+    np.int64,
 )
 
-# The notebook's progress line, kept character for character.
-ITERATION_LINE = "Iteration %4d => Loss: %.20f"
+
+class FitInterruptedWarning(ConvergenceWarning):
+    """Warned when Ctrl-C stops :meth:`GDLogisticRegression.fit`: the model keeps the
+    weights of the last finished iteration.
+
+    Examples
+    --------
+    >>> from skdigit import FitInterruptedWarning
+    >>> from sklearn.exceptions import ConvergenceWarning
+    >>> issubclass(FitInterruptedWarning, ConvergenceWarning)
+    True
+    """
 
 
-class GDLogisticRegression(ClassifierMixin, BaseEstimator):
+class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
     """Logistic regression fitted by zero-initialised, full-batch gradient descent.
 
     This is the classifier of the classic "Character Recognition" notebook, made a
@@ -50,9 +74,14 @@ class GDLogisticRegression(ClassifierMixin, BaseEstimator):
 
     Parameters
     ----------
-    learning_rate : float, default=1e-5
+    learning_rate : float or "auto", default=1e-5
         Step size of each update. Raw pixels (0 to 255) need a tiny step; features
-        scaled to about unit size take steps around 0.1 to 1.
+        scaled to about unit size take steps around 0.1 to 1. "auto" computes a step
+        that can not overshoot from the data: ``1 / L``, where ``L`` bounds the
+        curvature of the loss (a quarter of the largest eigenvalue of the weighted
+        ``X.T @ X / n_samples``, with the intercept's column of ones, half of it for
+        multinomial models, plus ``alpha``), found by a few power iterations on X.
+        The step used is in ``learning_rate_``.
 
     max_iter : int, default=200
         Number of iterations (loss evaluations followed by one update each).
@@ -93,6 +122,9 @@ class GDLogisticRegression(ClassifierMixin, BaseEstimator):
     classes_ : ndarray of shape (n_classes,)
         The class labels.
 
+    learning_rate_ : float
+        The step size used: ``learning_rate``, or the one computed for "auto".
+
     coef_ : ndarray of shape (1, n_features) or (n_classes, n_features)
         Learned weights; one row for a binary problem (the weights of
         ``classes_[1]``), one row per class otherwise.
@@ -101,7 +133,8 @@ class GDLogisticRegression(ClassifierMixin, BaseEstimator):
         Learned intercepts (zeros when ``fit_intercept=False``).
 
     n_iter_ : int
-        Number of iterations run, counting earlier warm-started fits.
+        Number of iterations run, counting earlier warm-started fits. Smaller than
+        ``max_iter`` when ``tol``, a callback or Ctrl-C stopped the fit.
 
     loss_curve_ : list of float
         The loss at the start of each iteration, before its update: entry ``i`` is
@@ -122,13 +155,24 @@ class GDLogisticRegression(ClassifierMixin, BaseEstimator):
 
     Notes
     -----
-    Floating-point input (float32 or float64) is used as it is; any other input, such
-    as uint8 pixels, is converted to float64 once per fit. Each iteration reads ``X``
-    once from memory, and sparse CSR input is supported.
+    Floating-point input (float32 or float64) is used as it is, and so is integer
+    input such as the notebook's uint8 pixels, memory-mapped files included: each
+    block of rows is converted to float64 in a small buffer as the fit reads it, with
+    exactly the results of a float64 copy, which is never made. Each iteration reads
+    ``X`` once from memory; sparse CSR input is supported. With numba installed
+    (``pip install "skdigit[fast]"``) a compiled kernel does each iteration in one
+    sweep over ``X``; ``SKDIGIT_KERNEL=numpy`` in the environment switches back to
+    the NumPy kernel.
 
     Gradient descent at a learning rate too large for the data overshoots; when the
     loss grows a thousandfold, :meth:`fit` raises a ``ValueError`` instead of returning
     meaningless weights.
+
+    With scikit-learn 1.9 or newer, callbacks set with ``set_callbacks`` (for
+    example ``sklearn.callback.ProgressBar``) see one task per iteration, and a
+    callback whose ``on_fit_task_end`` returns True stops the fit there. Ctrl-C
+    during :meth:`fit` keeps the weights of the last finished iteration, warns with
+    :class:`FitInterruptedWarning` and returns.
 
     Examples
     --------
@@ -147,7 +191,10 @@ class GDLogisticRegression(ClassifierMixin, BaseEstimator):
     """
 
     _parameter_constraints: dict = {
-        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "learning_rate": [
+            Interval(Real, 0, None, closed="neither"),
+            StrOptions({"auto"}),
+        ],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "fit_intercept": ["boolean"],
         "alpha": [Interval(Real, 0, None, closed="left")],
@@ -187,6 +234,7 @@ class GDLogisticRegression(ClassifierMixin, BaseEstimator):
         tags.array_api_support = True
         return tags
 
+    @with_callbacks
     def fit(self, X, y, sample_weight=None):
         """Fit the model by gradient descent.
 
@@ -226,48 +274,99 @@ class GDLogisticRegression(ClassifierMixin, BaseEstimator):
         weights = _validate_sample_weight(sample_weight, len(y), float_dtype)
         Y = _target_matrix(encoded, len(classes), float_dtype)
         link = self._link(len(classes))
-        if is_dask_array(X):
-            from ._dask import make_dask_evaluator
-
-            evaluate, xp = make_dask_evaluator(X, Y, weights, link=link), np
-        else:
+        if xp is not np:
             Y, weights = from_numpy(Y, xp, X), from_numpy(weights, xp, X)
-            evaluate = make_evaluator(X, Y, weights, link=link, xp=xp)
-        coef, intercept = self._initial_weights(X, Y.shape[1], xp)
+        learning_rate = self._learning_rate(X, weights, link, xp)
+        coef, intercept = self._initial_weights(X, Y.shape[1], float_dtype, xp)
         previous_curve = (
             list(self.loss_curve_) if self._continues_previous_fit() else []
         )
-        result = gradient_descent(
-            evaluate,
-            coef,
-            intercept,
-            learning_rate=self.learning_rate,
-            alpha=self.alpha,
-            fit_intercept=self.fit_intercept,
+
+        def fitted_attributes(coef, intercept, losses):
+            return self._fitted_attributes(
+                classes, coef, intercept, previous_curve + losses, learning_rate, xp
+            )
+
+        hooks = FitHooks(
+            self,
+            X=X,
+            y=y,
+            metadata=None if sample_weight is None else {"sample_weight": weights},
+            fitted_attributes=fitted_attributes,
             max_iter=self.max_iter,
-            tol=self.tol,
-            n_iter_no_change=self.n_iter_no_change,
-            first_iteration=len(previous_curve),
-            on_iteration=self._print_iteration if self.verbose else None,
-            # One-vs-rest reports the mean of its detectors' penalised losses.
-            penalty_share=1 / Y.shape[1] if link == "sigmoid" else 1.0,
-            reference_loss=previous_curve[0] if previous_curve else None,
-            xp=xp,
+            verbose=bool(self.verbose),
         )
+        # One-vs-rest reports the mean of its detectors' penalised losses.
+        penalty_share = 1 / Y.shape[1] if link == "sigmoid" else 1.0
+        with make_objective(
+            X,
+            Y,
+            weights,
+            link=link,
+            alpha=self.alpha,
+            penalty_share=penalty_share,
+            xp=xp,
+        ) as objective:
+            result = gradient_descent(
+                objective,
+                coef,
+                intercept,
+                learning_rate=learning_rate,
+                fit_intercept=self.fit_intercept,
+                max_iter=self.max_iter,
+                tol=self.tol,
+                n_iter_no_change=self.n_iter_no_change,
+                first_iteration=len(previous_curve),
+                reference_loss=previous_curve[0] if previous_curve else None,
+                hooks=hooks,
+                xp=xp,
+            )
         # Fitted attributes are set only now, so a failed fit leaves none half-made.
-        self.classes_ = classes
-        self.coef_ = xp.asarray(result.coef.T, copy=True)
-        self.intercept_ = result.intercept
-        self.loss_curve_ = previous_curve + result.loss_curve
-        self.n_iter_ = len(self.loss_curve_)
-        if self.tol is not None and not result.converged:
+        attributes = fitted_attributes(result.coef, result.intercept, result.loss_curve)
+        for name, value in attributes.items():
+            setattr(self, name, value)
+        self._warn_about_stop(result.stopped_by)
+        hooks.finish(attributes)
+        return self
+
+    def _fitted_attributes(self, classes, coef, intercept, curve, learning_rate, xp):
+        """The fitted attributes of a model with these weights and losses."""
+        return {
+            "classes_": classes,
+            "coef_": xp.asarray(coef.T, copy=True),
+            "intercept_": xp.asarray(intercept, copy=True),
+            "loss_curve_": list(curve),
+            "n_iter_": len(curve),
+            "learning_rate_": learning_rate,
+        }
+
+    def _warn_about_stop(self, stopped_by):
+        if stopped_by == "interrupt":
+            warnings.warn(
+                f"Gradient descent was interrupted after {self.n_iter_} iterations: "
+                "the model keeps the weights of the last finished iteration.",
+                FitInterruptedWarning,
+                stacklevel=3,
+            )
+        elif self.tol is not None and stopped_by == "max_iter":
             warnings.warn(
                 f"Gradient descent: Maximum iterations ({self.max_iter}) reached and "
                 "the optimization hasn't converged yet.",
                 ConvergenceWarning,
-                stacklevel=2,
+                stacklevel=3,
             )
-        return self
+
+    def _learning_rate(self, X, weights, link, xp):
+        if self.learning_rate != "auto":
+            return self.learning_rate
+        return lipschitz_step(
+            X,
+            weights,
+            link=link,
+            fit_intercept=self.fit_intercept,
+            alpha=self.alpha,
+            xp=xp,
+        )
 
     def _continues_previous_fit(self):
         return self.warm_start and hasattr(self, "coef_")
@@ -291,9 +390,11 @@ class GDLogisticRegression(ClassifierMixin, BaseEstimator):
             X,
             y,
             accept_sparse="csr",
-            dtype=[xp.float64, xp.float32],
+            dtype=list(_FIT_DTYPES) if xp is np else [xp.float64, xp.float32],
             reset=reset,
         )
+        if sp.issparse(X) and X.dtype.kind != "f":
+            X = X.astype(np.float64)
         if not reset:
             check_same_namespace(
                 self.coef_, X, estimator=type(self).__name__, method="fit"
@@ -322,22 +423,19 @@ class GDLogisticRegression(ClassifierMixin, BaseEstimator):
         multinomial = self.multiclass == "multinomial" and n_classes > 2
         return "softmax" if multinomial else "sigmoid"
 
-    def _initial_weights(self, X, n_outputs, xp):
+    def _initial_weights(self, X, n_outputs, float_dtype, xp):
         """Zeros, like the notebook, or the previous fit's weights (warm start)."""
+        dtype = float_dtype if xp is np else X.dtype
         if self._continues_previous_fit():
             return (
-                xp.astype(self.coef_.T, X.dtype, copy=True),
-                xp.astype(self.intercept_, X.dtype, copy=True),
+                xp.astype(self.coef_.T, dtype, copy=True),
+                xp.astype(self.intercept_, dtype, copy=True),
             )
         shape, where = (X.shape[1], n_outputs), device(X)
         return (
-            xp.zeros(shape, dtype=X.dtype, device=where),
-            xp.zeros(n_outputs, dtype=X.dtype, device=where),
+            xp.zeros(shape, dtype=dtype, device=where),
+            xp.zeros(n_outputs, dtype=dtype, device=where),
         )
-
-    @staticmethod
-    def _print_iteration(iteration, loss):
-        print(ITERATION_LINE % (iteration, loss))
 
     def _validate_for_prediction(self, X, method):
         check_is_fitted(self)
@@ -527,7 +625,10 @@ def _dispatch_namespace(X):
 
 
 def _numpy_float_dtype(X, xp):
-    """The NumPy float type matching X's (validated, floating) dtype."""
+    """The NumPy float type to compute in: float32 for float32 X, else float64
+    (integer X included)."""
+    if xp is np:
+        return np.dtype(np.float32 if X.dtype == np.float32 else np.float64)
     return np.float32 if xp.finfo(X.dtype).bits == 32 else np.float64
 
 
@@ -535,7 +636,13 @@ def _validate_sample_weight(sample_weight, n_samples, dtype):
     """Sample weights as a NumPy array of ``dtype``, checked for shape and sign."""
     if sample_weight is None:
         return np.ones(n_samples, dtype=dtype)
-    weights = np.asarray(to_numpy(sample_weight), dtype=dtype)
+    weights = np.asarray(to_numpy(sample_weight))
+    if np.iscomplexobj(weights):
+        raise ValueError(
+            "sample_weight must hold real numbers; got complex values. Pass their "
+            "real part (or absolute value) explicitly if that is what you mean."
+        )
+    weights = weights.astype(dtype)
     if weights.ndim == 0:
         weights = np.full(n_samples, weights, dtype=dtype)
     if weights.shape != (n_samples,):
@@ -550,6 +657,12 @@ def _validate_sample_weight(sample_weight, n_samples, dtype):
             "sample_weight contains only zero weights: at least one weight must be "
             "positive."
         )
+    with np.errstate(over="ignore"):
+        overflows = not np.isfinite(weights.sum())
+    if overflows:
+        # Huge weights would overflow their sum; the fit depends only on their
+        # ratios, so rescale them.
+        weights = weights / weights.max()
     return weights
 
 

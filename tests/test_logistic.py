@@ -169,6 +169,7 @@ def test_integer_sample_weights_equal_repeated_rows(digits):
         (np.ones(3), "sample_weight.shape"),
         (-np.ones(1797), "non-negative"),
         (np.zeros(1797), "only zero weights"),
+        (np.ones(1797) * (1 + 1j), "real numbers"),
     ],
 )
 def test_bad_sample_weight(digits, sample_weight, message):
@@ -335,3 +336,122 @@ def test_wrong_n_features_and_not_fitted(digits):
     clf = GDLogisticRegression(max_iter=2).fit(X, y)
     with pytest.raises(ValueError, match=r"X has 63 features.*expecting 64"):
         clf.predict(X[:, 1:])
+
+
+def test_huge_sample_weights_fit_like_their_ratios(digits):
+    X, y = digits[0][:200], digits[1][:200] == 4
+    weights = np.random.default_rng(0).uniform(1, 3, len(y))
+    scaled = GDLogisticRegression(max_iter=20).fit(X, y, sample_weight=weights * 1e307)
+    plain = GDLogisticRegression(max_iter=20).fit(X, y, sample_weight=weights)
+    np.testing.assert_allclose(scaled.loss_curve_, plain.loss_curve_, rtol=1e-12)
+    np.testing.assert_allclose(scaled.coef_, plain.coef_, rtol=1e-10, atol=1e-15)
+
+
+@pytest.mark.parametrize("multiclass", ["ovr", "multinomial"])
+def test_integer_pixels_fit_exactly_like_their_float64_copy(digits, multiclass):
+    X, y = digits
+    pixels = np.round(X * 255 / 16).astype(np.uint8)
+    fits = [
+        GDLogisticRegression(max_iter=15, multiclass=multiclass).fit(data, y)
+        for data in (pixels, pixels.astype(np.float64))
+    ]
+    assert fits[0].loss_curve_ == fits[1].loss_curve_
+    np.testing.assert_array_equal(fits[0].coef_, fits[1].coef_)
+    np.testing.assert_array_equal(fits[0].intercept_, fits[1].intercept_)
+
+
+def test_memory_mapped_uint8_pixels_fit_without_a_float_copy(tmp_path):
+    import tracemalloc
+
+    from skdigit import read_idx, write_idx
+
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, (20000, 28, 28)).astype(np.uint8)
+    labels = rng.integers(0, 10, 20000)
+    write_idx(tmp_path / "images.idx", images)
+    X = read_idx(tmp_path / "images.idx", mmap=True).reshape(len(images), -1)
+    assert isinstance(X.base, np.memmap) or isinstance(X, np.memmap)
+    tracemalloc.start()
+    try:
+        GDLogisticRegression(max_iter=2).fit(X, labels == 4)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    # A float64 copy of X would be 125 MB; the fit needs blocks of a few MB and
+    # a few arrays of n_samples values.
+    assert peak < 16 * 2**20 + len(X) * 8 * 4, peak
+
+
+def test_learning_rate_auto_converges_where_a_fixed_step_diverges(digits):
+    X, y = digits
+    pixels = X * 255 / 16
+    with pytest.raises(ValueError, match="diverged"):
+        GDLogisticRegression(learning_rate=1.0, max_iter=50).fit(pixels, y)
+    for multiclass in ("ovr", "multinomial"):
+        clf = GDLogisticRegression(
+            learning_rate="auto", max_iter=100, multiclass=multiclass
+        ).fit(pixels, y)
+        assert 0 < clf.learning_rate_ < 1e-3
+        # A step of at most 1/L decreases the loss at every iteration.
+        assert (np.diff(clf.loss_curve_) <= 1e-15).all()
+        assert clf.score(pixels, y) > 0.9
+
+
+def test_learning_rate_auto_follows_the_scale_of_the_features(digits):
+    X, y = digits
+    fits = [
+        GDLogisticRegression(learning_rate="auto", max_iter=5).fit(X * scale, y == 4)
+        for scale in (1.0, 10.0)
+    ]
+    # The curvature grows as the square of the scale.
+    assert fits[0].learning_rate_ / fits[1].learning_rate_ == pytest.approx(
+        100, rel=0.05
+    )
+    fixed = GDLogisticRegression(learning_rate=0.01, max_iter=3).fit(X, y == 4)
+    assert fixed.learning_rate_ == 0.01
+
+
+def test_ctrl_c_keeps_the_last_finished_iteration_and_warns(digits, monkeypatch):
+    from skdigit import FitInterruptedWarning, _solver
+
+    X, y = digits
+    full = GDLogisticRegression(max_iter=10).fit(X, y == 4)
+    original_check = _solver.check_divergence
+
+    def interrupt_at_iteration_6(loss, reference, iteration, learning_rate):
+        if iteration == 6:
+            raise KeyboardInterrupt
+        original_check(loss, reference, iteration, learning_rate)
+
+    monkeypatch.setattr(_solver, "check_divergence", interrupt_at_iteration_6)
+    with pytest.warns(FitInterruptedWarning, match="after 6 iterations"):
+        clf = GDLogisticRegression(max_iter=10).fit(X, y == 4)
+    assert clf.n_iter_ == 6
+    assert clf.loss_curve_ == full.loss_curve_[:6]
+    six = GDLogisticRegression(max_iter=6).fit(X, y == 4)
+    np.testing.assert_array_equal(clf.coef_, six.coef_)
+    np.testing.assert_array_equal(clf.intercept_, six.intercept_)
+
+
+@pytest.fixture(scope="module")
+def mnist_train(mnist_file):
+    from skdigit import read_idx
+
+    images = read_idx(mnist_file("train-images-idx3-ubyte.gz"))
+    labels = read_idx(mnist_file("train-labels-idx1-ubyte.gz"))
+    return images.reshape(len(images), -1), labels
+
+
+@pytest.mark.parametrize("kernel", ["numpy"])
+def test_reproduces_the_notebooks_printed_losses_on_mnist_train(
+    mnist_train, kernel, monkeypatch
+):
+    if kernel == "compiled":
+        pytest.importorskip("numba")
+    monkeypatch.setenv("SKDIGIT_KERNEL", kernel)
+    X, labels = mnist_train
+    assert X.dtype == np.uint8  # the notebook's raw pixels, used as they are
+    clf = GDLogisticRegression().fit(X, labels == 4)
+    assert len(clf.loss_curve_) == 200
+    for iteration, printed in notebook.PRINTED_LOSSES.items():
+        assert clf.loss_curve_[iteration] == pytest.approx(printed, rel=1e-12)

@@ -1,0 +1,156 @@
+"""One pass over the training data per iteration, behind one interface.
+
+A *kernel* computes, in one pass over ``X``, the weighted sums of the loss and of its
+gradient at given weights: ``kernel.sums(coef, intercept, shift) -> (loss_sum,
+grad_coef, grad_intercept)``, and releases what it holds with ``kernel.close()``.
+:func:`make_objective` picks one kernel per fit and wraps it in an
+:class:`Objective`, which turns the sums into the weighted means and adds the L2
+penalty: what the solver loop (:mod:`skdigit._solver`) calls once per iteration.
+
+The kernels:
+
+- ``_numpy.BlockKernel``: NumPy and SciPy-sparse data, in cache-sized row blocks
+  shared between threads; integer X cast block by block;
+- ``_xp.ArrayAPIKernel``: any Array API library, whole arrays on their device;
+- ``_dask.DaskKernel``: a map-reduce over the chunks of a dask array, each chunk
+  running the NumPy kernel.
+"""
+
+import numpy as np
+import scipy.sparse as sp
+
+from .._loss import l2_penalty, zero_score_loss
+from .._threads import fit_threads
+
+
+class Objective:
+    """The weighted mean loss, L2 penalty included, and its gradient.
+
+    Parameters
+    ----------
+    kernel : object
+        A kernel, as described in this module's docstring.
+    shift : float
+        The row loss at zero scores (:func:`skdigit._loss.zero_score_loss`),
+        subtracted from every row loss before summing: the first loss of a
+        zero-initialised fit then comes out exactly (log(2) to the last bit, as the
+        notebook's ``np.average`` gives it) and later sums lose less to rounding.
+    weight_sum : float
+        The sum of the sample weights.
+    alpha : float
+        L2 penalty strength.
+    penalty_share : float
+        The part of the penalty reported in the loss (see
+        :func:`skdigit._loss.l2_penalty`).
+    xp : module
+        The namespace of the weights.
+    """
+
+    def __init__(self, kernel, *, shift, weight_sum, alpha, penalty_share, xp):
+        self.kernel = kernel
+        self.shift = shift
+        self.weight_sum = weight_sum
+        self.alpha = alpha
+        self.penalty_share = penalty_share
+        self.xp = xp
+
+    def evaluate(self, coef, intercept):
+        """``(loss, grad_coef, grad_intercept)`` at ``coef`` (n_features, n_outputs)
+        and ``intercept`` (n_outputs,) or None; ``loss`` is a Python float, the one
+        value brought back to the host."""
+        loss_sum, grad_coef, grad_intercept = self.kernel.sums(
+            coef, intercept, self.shift
+        )
+        penalty = 0.0
+        if self.alpha:
+            penalty, penalty_gradient = l2_penalty(
+                coef, self.alpha, self.penalty_share, self.xp
+            )
+            grad_coef = grad_coef + penalty_gradient
+        loss_sum, penalty = _host_floats(loss_sum, penalty, self.xp)
+        loss = self.shift + loss_sum / self.weight_sum + penalty
+        return loss, grad_coef / self.weight_sum, grad_intercept / self.weight_sum
+
+    def close(self):
+        """Release the kernel's threads or persisted data."""
+        self.kernel.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+
+def _host_floats(loss_sum, penalty, xp):
+    """Both (possibly device) scalars as Python floats, in one transfer."""
+    if xp is np or not hasattr(loss_sum, "shape"):
+        return float(loss_sum), float(penalty)
+    from .._array_api import to_numpy
+
+    if not hasattr(penalty, "shape"):
+        return float(to_numpy(loss_sum)), penalty
+    return tuple(to_numpy(xp.stack([loss_sum, penalty])).tolist())
+
+
+def make_objective(X, Y, sample_weight, *, link, alpha=0.0, penalty_share=1.0, xp=np):
+    """The objective of one fit, on the kernel that suits ``X``.
+
+    Parameters
+    ----------
+    X : ndarray, CSR matrix, dask array or Array API array
+        Validated training data; NumPy and dask X may hold integers.
+    Y : array of shape (n_samples, n_outputs)
+        0/1 targets in the float type to compute in (NumPy for dask X).
+    sample_weight : array of shape (n_samples,)
+    link : {"sigmoid", "softmax"}
+    alpha, penalty_share : float
+        See :class:`Objective`.
+    xp : module
+        The namespace of X (NumPy for NumPy, SciPy and dask data).
+
+    Returns
+    -------
+    Objective
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdigit._kernels import make_objective
+    >>> X, Y = np.array([[1.0], [3.0]]), np.array([[1.0], [0.0]])
+    >>> with make_objective(X, Y, np.ones(2), link="sigmoid") as objective:
+    ...     loss, grad_coef, grad_intercept = objective.evaluate(
+    ...         np.zeros((1, 1)), np.zeros(1)
+    ...     )
+    >>> loss, grad_coef.tolist(), grad_intercept.tolist()
+    (0.6931471805599453, [[0.5]], [0.0])
+    """
+    kernel = make_kernel(X, Y, sample_weight, link=link, xp=xp)
+    return Objective(
+        kernel,
+        shift=zero_score_loss(link, Y.shape[1]),
+        weight_sum=float(xp.sum(sample_weight)),
+        alpha=alpha,
+        penalty_share=penalty_share,
+        xp=xp,
+    )
+
+
+def make_kernel(X, Y, sample_weight, *, link, xp=np):
+    """The kernel for ``X``: dask, Array API or NumPy."""
+    from .._dask import is_dask_array
+
+    if is_dask_array(X):
+        from ._dask import DaskKernel
+
+        return DaskKernel(X, Y, sample_weight, link=link)
+    if xp is not np:
+        from ._xp import ArrayAPIKernel
+
+        return ArrayAPIKernel(X, Y, sample_weight, link=link, xp=xp)
+    from ._numpy import BlockKernel, row_blocks
+
+    sparse = sp.issparse(X)
+    blocks = row_blocks(*X.shape, Y.dtype.itemsize, sparse=sparse)
+    threads = fit_threads(len(blocks), sparse=sparse)
+    return BlockKernel(X, Y, sample_weight, link=link, threads=threads, blocks=blocks)
