@@ -127,7 +127,8 @@ def save_training_outputs(folder, model, data, task, y_pred, metrics, metadata):
 
     import_skops_quickly()
     classifier = model[-1]
-    title = f"Training loss: {task.name}, learning rate {metadata['learning_rate']}"
+    rate = classifier.learning_rate_
+    title = f"Training loss: {task.name}, learning rate {rate:g}"
     classes = classifier.classes_
     if task.digit is not None:
         classes = task.label_names(classes)

@@ -8,9 +8,10 @@ a progress bar, evaluate it on the test split, and save the outputs.
 import argparse
 import sys
 import time
+import warnings
 from pathlib import Path
 
-import numpy as np
+from skdigit import FitInterruptedWarning
 
 from .console import EXIT_INTERRUPTED, EXIT_OK, CommandError, say
 from .data import load_data
@@ -26,9 +27,6 @@ from .options import (
 )
 from .outputs import PICTURES, check_output_folder, save_training_outputs
 from .report import compute_metrics, format_report
-
-# Each progress-bar update fits a chunk of iterations taking about this long.
-CHUNK_SECONDS = 0.3
 
 DATA_EPILOG = """\
 data: --data-dir (else $SKDIGIT_DATA, else ~/skdigit_data) is searched for the
@@ -76,10 +74,11 @@ def add_parser(commands):
     )
     model.add_argument(
         "--learning-rate",
-        type=positive_float,
+        type=_learning_rate,
         default=1e-5,
         metavar="LR",
-        help="gradient-descent step size (default: %(default)s)",
+        help="gradient-descent step size, or 'auto' for a safe step computed from "
+        "the data (default: %(default)s)",
     )
     model.add_argument(
         "--max-iter",
@@ -138,6 +137,10 @@ def add_parser(commands):
     add_debug_option(parser, default=argparse.SUPPRESS)
 
 
+def _learning_rate(text):
+    return "auto" if text == "auto" else positive_float(text)
+
+
 def run(args):
     check_output_folder(args.output, "--output")
     data, fallback = load_data(args, dataset=args.dataset, need_train=True)
@@ -157,14 +160,14 @@ def run(args):
     say(
         f"Training a {task.name} on {n_train} images of {n_pixels} pixels"
         f"{_preparation(args)}: {args.max_iter} iterations of gradient descent, "
-        f"learning rate {args.learning_rate:g}"
+        f"learning rate {_number(args.learning_rate)}"
         + (f", alpha {args.alpha:g}" if args.alpha else "")
     )
     start = time.perf_counter()
     interrupted = fit_with_progress(model, data.X_train, y_train, args)
     elapsed = time.perf_counter() - start
     classifier = model[-1]
-    if not hasattr(classifier, "coef_"):
+    if not classifier.n_iter_:
         say("Interrupted before the first iteration finished: nothing to evaluate.")
         return EXIT_INTERRUPTED
     curve = classifier.loss_curve_
@@ -173,8 +176,11 @@ def run(args):
             f"Interrupted (Ctrl-C) after {classifier.n_iter_} of {args.max_iter} "
             "iterations: evaluating and saving the model trained so far."
         )
+    computed = ""
+    if args.learning_rate == "auto":
+        computed = f" (learning rate {classifier.learning_rate_:.6g}, from the data)"
     say(
-        f"Trained {classifier.n_iter_} iterations in {elapsed:.1f} s: loss "
+        f"Trained {classifier.n_iter_} iterations in {elapsed:.1f} s{computed}: loss "
         f"{curve[0]:.6f} at the start, {curve[-1]:.6f} at the last iteration"
     )
 
@@ -192,7 +198,7 @@ def run(args):
             final_loss=float(curve[-1]),
             interrupted=interrupted,
         )
-        metadata = _model_metadata(args, data, task, interrupted)
+        metadata = _model_metadata(args, data, task, model, interrupted)
         written = save_training_outputs(
             args.output, model, data, task, y_pred, saved_metrics, metadata
         )
@@ -201,6 +207,10 @@ def run(args):
         say()
         say(f"Saved in {args.output}: " + ", ".join(written))
     return EXIT_INTERRUPTED if interrupted else EXIT_OK
+
+
+def _number(value):
+    return value if isinstance(value, str) else f"{value:g}"
 
 
 def _preparation(args):
@@ -239,7 +249,7 @@ def _digit_deskewer():
     return DigitDeskewer()
 
 
-def _model_metadata(args, data, task, interrupted):
+def _model_metadata(args, data, task, model, interrupted):
     return {
         "digit": task.digit,
         "all_digits": task.digit is None,
@@ -249,6 +259,7 @@ def _model_metadata(args, data, task, interrupted):
         "split_test_set": data.split_test_set,
         "n_train": len(data.y_train),
         "learning_rate": args.learning_rate,
+        "learning_rate_used": float(model[-1].learning_rate_),
         "max_iter": args.max_iter,
         "alpha": args.alpha,
         "multiclass": args.multiclass,
@@ -259,57 +270,67 @@ def _model_metadata(args, data, task, interrupted):
 
 
 def fit_with_progress(model, X, y, args):
-    """Fit the pipeline with a progress bar; True if Ctrl-C stopped it.
+    """Fit the pipeline, showing the classifier's iterations; True after Ctrl-C.
 
-    The steps before the classifier are fitted once; the classifier's
-    iterations are what the bar shows.
+    The steps before the classifier are fitted once; then ONE fit of the
+    classifier, whose iterations move a progress bar through a scikit-learn
+    callback (1.9+; older versions fit without a bar). Ctrl-C during the fit
+    keeps the weights of the last finished iteration.
     """
     if len(model) > 1:
         X = model[:-1].fit_transform(X, y)
-    return _fit_in_chunks(model[-1], X, y, args)
-
-
-def _fit_in_chunks(estimator, X, y, args):
-    """Fit by warm-started chunks, updating a progress bar; True if interrupted.
-
-    Until the estimator reports each iteration through callbacks, this is how
-    the bar moves. Warm-started fits continue the same gradient descent, so the
-    chunks give exactly the weights and loss curve of one long fit. A Ctrl-C
-    inside a chunk loses only that chunk: fitted attributes are set when a fit
-    returns.
-    """
-    from tqdm import tqdm
-
-    # One conversion for the whole fit: every chunk reuses these floats.
-    X = np.asarray(X, dtype=np.float64)
-    total = args.max_iter
-    estimator.set_params(warm_start=True, verbose=int(args.verbose))
-    chunk, interrupted = 1, False
-    bar = tqdm(
-        total=total,
-        desc="training",
-        unit="it",
-        file=sys.stderr,
-        # None: a bar only when stderr is a terminal.
-        disable=True if args.verbose else None,
-        dynamic_ncols=True,
+    classifier = model[-1].set_params(verbose=int(args.verbose))
+    can_show = (
+        hasattr(classifier, "set_callbacks") and not args.verbose and _on_a_terminal()
     )
+    if can_show:
+        classifier.set_callbacks(_ProgressBar(args.max_iter))
     try:
-        while getattr(estimator, "n_iter_", 0) < total:
-            step = min(chunk, total - getattr(estimator, "n_iter_", 0))
-            began = time.perf_counter()
-            estimator.set_params(max_iter=step).fit(X, y)
-            seconds = time.perf_counter() - began
-            bar.set_postfix(loss=f"{estimator.loss_curve_[-1]:.6f}", refresh=False)
-            bar.update(step)
-            # Chunks of about CHUNK_SECONDS: a lively bar, little overhead.
-            chunk = max(
-                1, min(2 * step, int(step * CHUNK_SECONDS / max(seconds, 1e-9)))
-            )
-    except KeyboardInterrupt:
-        interrupted = True
+        with warnings.catch_warnings():
+            # The command says so itself, with what it does next.
+            warnings.simplefilter("ignore", FitInterruptedWarning)
+            classifier.fit(X, y)
     finally:
-        bar.close()
-        # The saved model reads like one fit of the requested length.
-        estimator.set_params(max_iter=total, warm_start=False, verbose=0)
-    return interrupted
+        # The saved model holds no callback (and no verbosity).
+        if can_show:
+            classifier.set_callbacks()
+        classifier.set_params(verbose=0)
+    # Without tol, only Ctrl-C ends the descent before max_iter.
+    return classifier.n_iter_ < args.max_iter
+
+
+def _on_a_terminal():
+    """A progress bar helps only a person watching stderr."""
+    return sys.stderr is not None and sys.stderr.isatty()
+
+
+class _ProgressBar:
+    """A tqdm bar over the fit's iterations, as a scikit-learn fit callback."""
+
+    def __init__(self, total):
+        self.total = total
+        self.bar = None
+
+    def setup(self, estimator, context):
+        from tqdm import tqdm
+
+        self.bar = tqdm(
+            total=self.total,
+            desc="training",
+            unit="it",
+            file=sys.stderr,
+            dynamic_ncols=True,
+        )
+
+    def teardown(self, estimator, context):
+        self.bar.close()
+
+    def on_fit_task_begin(self, estimator, context):
+        pass
+
+    def on_fit_task_end(self, estimator, context, *, fitted_estimator=None):
+        if context.task_name == "iteration" and fitted_estimator is not None:
+            loss = fitted_estimator.loss_curve_[-1]
+            self.bar.set_postfix(loss=f"{loss:.6f}", refresh=False)
+            self.bar.update(1)
+        return False

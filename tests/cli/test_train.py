@@ -92,6 +92,38 @@ def test_saved_model_is_the_notebook_run(digits_run, bundled_split):
     assert metadata["dataset"] == "digits" and "pixel_scale" not in metadata
     assert metadata["scale"] is False and metadata["deskew"] is False
     assert metadata["learning_rate"] == 1e-5 and metadata["max_iter"] == 200
+    assert metadata["learning_rate_used"] == 1e-5
+
+
+def test_one_fit_moves_a_progress_bar(tmp_path, capsys, monkeypatch, bundled_split):
+    """A terminal gets a bar, moved by a callback of the one fit; the saved
+    model is the same and holds no callback."""
+    pytest.importorskip("sklearn.callback", reason="scikit-learn < 1.9")
+    import skdigit.cli.train
+
+    monkeypatch.setattr(skdigit.cli.train, "_on_a_terminal", lambda: True)
+    args = ["train", "--dataset", "digits", "--max-iter", "30", "-o", str(tmp_path)]
+    assert main(args) == 0
+    err = capsys.readouterr().err
+    assert "training: 100%" in err and "30/30" in err and "loss=" in err
+    model, _ = load_model(tmp_path / "model.skops")
+    assert not hasattr(model[-1], "_skl_callbacks")
+    X_train, _, y_train, _ = bundled_split
+    reference = GDLogisticRegression(max_iter=30).fit(X_train, y_train == 4)
+    np.testing.assert_array_equal(model[-1].coef_, reference.coef_)
+
+
+def test_learning_rate_auto(tmp_path, capsys):
+    args = ["train", "--dataset", "digits", "--learning-rate", "auto"]
+    assert main([*args, "--max-iter", "20", "-o", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "learning rate auto" in out
+    model, info = load_model(tmp_path / "model.skops")
+    used = model[-1].learning_rate_
+    assert model[-1].learning_rate == "auto" and 0 < used != 1e-5
+    assert f"(learning rate {used:.6g}, from the data)" in out
+    assert info["metadata"]["learning_rate"] == "auto"
+    assert info["metadata"]["learning_rate_used"] == used
 
 
 def test_verbose_prints_the_notebook_lines(capsys):
@@ -270,7 +302,7 @@ def test_ctrl_c_stops_cleanly_and_keeps_the_model(tmp_path, empty_data_home):
     try:
         head = [process.stdout.readline() for _ in range(2)]
         assert head[1].startswith("Training a digit-4 detector")
-        # Let a few chunks of iterations run, then press Ctrl-C.
+        # Let some iterations run, then press Ctrl-C.
         with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout=1.5)
         process.send_signal(signal.SIGINT)
