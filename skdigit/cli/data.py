@@ -17,7 +17,6 @@ other data would hide it.
 """
 
 import os
-import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -52,18 +51,29 @@ def load_data(args, *, dataset, need_train):
     Returns the data, and why MNIST was not used when the bundled digits stand
     in for it (None otherwise).
     """
+    from skdigit import (
+        MNISTChecksumError,
+        MNISTDataError,
+        MNISTDownloadError,
+        MNISTFilesMissingError,
+    )
+
     if dataset == "digits":
         return bundled_digits(need_train), None
     data_dir = _explicit_data_dir(args.data_dir)
     try:
         return _mnist(args, data_dir, need_train), None
-    except OSError as exc:
-        unavailable = _why_unavailable(exc)
-        if unavailable is None:
-            raise
+    except (MNISTFilesMissingError, MNISTDownloadError) as exc:
+        why = _why_unavailable(exc)
         if dataset == "mnist" or data_dir is not None:
-            raise CommandError(f"MNIST could not be loaded: {unavailable}") from exc
-        return bundled_digits(need_train), unavailable
+            raise CommandError(
+                f"MNIST could not be loaded: {why}; {_how_to_get_it(exc)}"
+            ) from exc
+        return bundled_digits(need_train), why
+    except MNISTChecksumError as exc:
+        raise CommandError(_wrong_file(exc, args.no_download)) from exc
+    except MNISTDataError as exc:
+        raise CommandError(exc.problem) from exc
 
 
 def _explicit_data_dir(data_dir):
@@ -125,22 +135,52 @@ def _mnist(args, data_dir, need_train):
 
 
 def _why_unavailable(exc):
-    """Why MNIST could not be had, in a few words; None if the files are bad."""
-    text = str(exc)
-    if isinstance(exc, FileNotFoundError) and "missing from" in text:
-        names = re.findall(r"(?<![\w.-])((?:train|t10k)-\w+-idx\d-ubyte\.gz)", text)
-        files = ", ".join(dict.fromkeys(names)) or "MNIST files"
-        folder = re.search(r"missing from (.+?): ", text)
-        where = f" in {folder.group(1)}" if folder else ""
-        return f"{files} not found{where}, and downloading is off"
-    lines = text.splitlines()
-    if len(lines) > 1 and lines[0].startswith("Could not download"):
-        answers = [
-            m.group(1) for m in map(re.compile(r"^\s+- \S+: (.*)$").match, lines) if m
-        ]
-        first = lines[0].rstrip(":").replace("Could not", "could not")
-        return f"{first}: {answers[0]}" if answers else first
-    return None
+    """Why MNIST could not be had (missing files, failed downloads), in a few words."""
+    from skdigit import MNISTFilesMissingError
+
+    if isinstance(exc, MNISTFilesMissingError):
+        return (
+            f"{', '.join(exc.missing)} not found in {exc.data_home}, and downloading "
+            "is off"
+        )
+    return f"could not download {exc.name} from any mirror: {_first_answer(exc)}"
+
+
+def _first_answer(download_error):
+    failures = download_error.failures
+    return failures[0][1] if failures else "no mirror to try"
+
+
+def _how_to_get_it(exc):
+    """The remedy for missing MNIST files, in the command's words."""
+    from skdigit import MNISTFilesMissingError
+
+    if isinstance(exc, MNISTFilesMissingError):
+        return (
+            "run without --no-download to download them there, or copy them there "
+            "(or give --data-dir the folder that holds them)"
+        )
+    return (
+        "check the network connection, or download the four MNIST files by hand "
+        f"into {exc.data_home} (see the README)"
+    )
+
+
+def _wrong_file(exc, no_download):
+    """A file that is not the official one: delete or replace it."""
+    from skdigit import MNISTDownloadError
+
+    if isinstance(exc.__cause__, MNISTDownloadError):
+        return (
+            f"{exc.problem}; downloading the official file failed "
+            f"({_first_answer(exc.__cause__)}): replace it with the official file"
+        )
+    if no_download:
+        return (
+            f"{exc.problem}: delete it and run without --no-download to download the "
+            "official file, or replace it with the official file"
+        )
+    return f"{exc.problem}: replace it with the official file"
 
 
 def bundled_digits(need_train):

@@ -77,8 +77,8 @@ def add_parser(commands):
         type=_learning_rate,
         default=1e-5,
         metavar="LR",
-        help="gradient-descent step size, or 'auto' for a safe step computed from "
-        "the data (default: %(default)s)",
+        help="gradient-descent step size, or 'auto': computed from the data "
+        "(default: %(default)s)",
     )
     model.add_argument(
         "--max-iter",

@@ -11,7 +11,7 @@ import skdigit._mnist
 from skdigit import write_idx
 from skdigit.cli import main
 
-from .helpers import assert_one_error_line, run_cli
+from .helpers import accepted_as_official, assert_one_error_line, run_cli
 
 BUNDLED = "using scikit-learn's bundled 8x8 digits instead"
 
@@ -88,7 +88,8 @@ def test_dataset_mnist_does_not_fall_back(capsys):
 def test_a_given_data_dir_is_used(tmp_path, capsys):
     folder = _small_test_files(tmp_path / "mnist")
     args = ["train", "--data-dir", str(folder), "--no-download"]
-    assert main([*args, "--split-test-set", "20", "--max-iter", "2"]) == 0
+    with accepted_as_official(folder):
+        assert main([*args, "--split-test-set", "20", "--max-iter", "2"]) == 0
     out = capsys.readouterr().out
     assert out.startswith(f"Data: MNIST test split from {folder}, split in two")
 
@@ -121,7 +122,8 @@ def test_an_unreadable_file_is_an_error_not_a_fallback(tmp_path, capsys, monkeyp
     assert main(["train", "--no-download", "--max-iter", "2"]) == 2
     captured = capsys.readouterr()
     assert BUNDLED not in captured.out
-    assert captured.err == f"skdigit: error: {unreadable}: Permission denied\n"
+    assert captured.err.startswith(f"skdigit: error: {unreadable}: Permission denied")
+    assert captured.err.count("\n") == 1
 
 
 def test_error_bad_data_dir(tmp_path, capsys):
@@ -131,3 +133,76 @@ def test_error_bad_data_dir(tmp_path, capsys):
     assert capsys.readouterr().err == (
         f"skdigit: error: --data-dir '{a_file}' is a file, not a folder\n"
     )
+
+
+# ------------------------------------------- loader errors, in the command's words
+
+
+def _assert_command_words(err):
+    """No Python remedy (download=True, data_home=...) reaches the command line."""
+    assert "download=True" not in err and "data_home" not in err
+    assert "load()" not in err and "MNISTIdxLoader" not in err
+
+
+def test_missing_files_in_a_given_folder(tmp_path, capsys):
+    assert main(["train", "--data-dir", str(tmp_path), "--no-download"]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        "skdigit: error: MNIST could not be loaded: t10k-images-idx3-ubyte.gz, "
+        f"t10k-labels-idx1-ubyte.gz not found in {tmp_path}, and downloading is off; "
+        "run without --no-download to download them there, or copy them there (or "
+        "give --data-dir the folder that holds them)\n"
+    )
+    _assert_command_words(err)
+
+
+def test_a_file_that_is_not_the_official_one(tmp_path, capsys):
+    """Issue 12: a changed file is refused in the words of the command line."""
+    folder = _small_test_files(tmp_path / "mnist")
+    images = folder / "t10k-images-idx3-ubyte"
+    assert main(["train", "--data-dir", str(folder), "--no-download"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(
+        f"skdigit: error: {images} is damaged or is not the official "
+        "t10k-images-idx3-ubyte.gz: the MD5 of its uncompressed content is "
+    )
+    assert err.endswith(
+        ": delete it and run without --no-download to download the official file, "
+        "or replace it with the official file\n"
+    )
+    assert err.count("\n") == 1
+    _assert_command_words(err)
+
+
+def test_a_wrong_file_that_cannot_be_downloaded_again(
+    tmp_path, capsys, http_mirror, monkeypatch
+):
+    monkeypatch.setattr(skdigit._mnist, "MNIST_MIRRORS", (http_mirror.url("missing"),))
+    folder = _small_test_files(tmp_path / "mnist")
+    assert main(["train", "--data-dir", str(folder), "--max-iter", "2"]) == 2
+    captured = capsys.readouterr()
+    assert "bundled" not in captured.out
+    warning, err = captured.err.splitlines()
+    assert warning.startswith("skdigit: warning: ")
+    assert warning.endswith(": downloading the official file")
+    assert err.startswith(f"skdigit: error: {folder / 't10k-images-idx3-ubyte'} is ")
+    assert err.endswith(
+        "; downloading the official file failed (HTTP 404 Not Found): replace it "
+        "with the official file"
+    )
+    _assert_command_words(captured.err)
+
+
+def test_failed_downloads_into_a_given_folder_say_what_to_do(
+    tmp_path, capsys, http_mirror, monkeypatch
+):
+    monkeypatch.setattr(skdigit._mnist, "MNIST_MIRRORS", (http_mirror.url("missing"),))
+    assert main(["evaluate", "--data-dir", str(tmp_path), "x.skops"]) == 2
+    assert "no such model file" in capsys.readouterr().err  # the model comes first
+    assert main(["train", "--data-dir", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.endswith(
+        "HTTP 404 Not Found; check the network connection, or download the four "
+        f"MNIST files by hand into {tmp_path} (see the README)\n"
+    )
+    _assert_command_words(err)

@@ -25,7 +25,7 @@ from skdigit import (
 from skdigit._model_io import FORMAT_VERSION
 from skdigit.cli import main
 
-from .helpers import PICTURES, assert_valid_png, cli_env
+from .helpers import PICTURES, accepted_as_official, assert_valid_png, cli_env
 
 NOTEBOOK_FIRST_LOSS = "Iteration    0 => Loss: 0.69314718055994528623"
 
@@ -356,7 +356,8 @@ def test_train_with_train_and_test_files(mnist_file, tmp_path, capsys):
     write_idx(data_dir / "train-labels-idx1-ubyte", labels[:8000])
 
     args = ["train", "--data-dir", str(data_dir), "--no-download", "--max-iter", "60"]
-    assert main(args) == 0
+    with accepted_as_official(data_dir):
+        assert main(args) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0] == f"Data: MNIST from {data_dir} (train 8000, test 10000)"
     # The notebook's cells 15 and 16: the first ten test predictions and labels.
