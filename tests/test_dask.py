@@ -177,3 +177,24 @@ def test_skdigit_does_not_import_dask():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert output.stdout.strip() == "False"
+
+
+def test_uint8_chunks_stay_uint8_with_their_targets_on_one_key(client, digits):
+    from skdigit._kernels._dask import DaskKernel
+
+    X, y = digits
+    pixels = X.astype(np.uint8)
+    X_dask = da.from_array(pixels, chunks=(400, 64))
+    Y = (y == 4).astype(float).reshape(-1, 1)
+    kernel = DaskKernel(X_dask, Y, np.ones(len(y)), link="sigmoid")
+    # One persisted key per row chunk, holding X, the targets and the weights.
+    assert len(kernel.chunks) == len(X_dask.chunks[0]) == 5
+    assert len({chunk.key for chunk in kernel.chunks}) == 5
+    first = kernel.chunks[0].compute()
+    assert first.X.dtype == np.uint8
+    np.testing.assert_array_equal(first.Y, Y[:400])
+    kernel.close()
+    fitted = GDLogisticRegression(max_iter=20).fit(X_dask, y == 4)
+    expected = GDLogisticRegression(max_iter=20).fit(pixels, y == 4)
+    np.testing.assert_allclose(fitted.loss_curve_, expected.loss_curve_, rtol=1e-12)
+    np.testing.assert_allclose(fitted.coef_, expected.coef_, rtol=1e-10, atol=1e-14)

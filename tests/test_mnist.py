@@ -727,8 +727,9 @@ DOWNLOAD_SCRIPT = textwrap.dedent(
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
-@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM])
-def test_killed_download_leaves_nothing(tmp_path, http_mirror, synthetic, signum):
+@pytest.mark.parametrize("signal_name", ["SIGKILL", "SIGTERM"])
+def test_killed_download_leaves_nothing(tmp_path, http_mirror, synthetic, signal_name):
+    signum = getattr(signal, signal_name)
     data_home = tmp_path / "mnist"
     data_home.mkdir()
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), *sys.path])}
