@@ -21,6 +21,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from skdigit import (
+    MNISTChecksumError,
+    MNISTDataError,
+    MNISTDownloadError,
+    MNISTFilesMissingError,
+    MNISTIdxLoader,
+)
+
 from .console import CommandError
 
 MNIST_SHAPE = (28, 28)
@@ -51,13 +59,6 @@ def load_data(args, *, dataset, need_train):
     Returns the data, and why MNIST was not used when the bundled digits stand
     in for it (None otherwise).
     """
-    from skdigit import (
-        MNISTChecksumError,
-        MNISTDataError,
-        MNISTDownloadError,
-        MNISTFilesMissingError,
-    )
-
     if dataset == "digits":
         return bundled_digits(need_train), None
     data_dir = _explicit_data_dir(args.data_dir)
@@ -92,8 +93,6 @@ def _explicit_data_dir(data_dir):
 
 
 def _mnist(args, data_dir, need_train):
-    from skdigit import MNISTIdxLoader
-
     loader = MNISTIdxLoader(
         data_home=data_dir, download=not args.no_download, timeout=args.timeout
     )
@@ -136,8 +135,6 @@ def _mnist(args, data_dir, need_train):
 
 def _why_unavailable(exc):
     """Why MNIST could not be had (missing files, failed downloads), in a few words."""
-    from skdigit import MNISTFilesMissingError
-
     if isinstance(exc, MNISTFilesMissingError):
         return (
             f"{', '.join(exc.missing)} not found in {exc.data_home}, and downloading "
@@ -153,8 +150,6 @@ def _first_answer(download_error):
 
 def _how_to_get_it(exc):
     """The remedy for missing MNIST files, in the command's words."""
-    from skdigit import MNISTFilesMissingError
-
     if isinstance(exc, MNISTFilesMissingError):
         return (
             "run without --no-download to download them there, or copy them there "
@@ -168,8 +163,6 @@ def _how_to_get_it(exc):
 
 def _wrong_file(exc, no_download):
     """A file that is not the official one: delete or replace it."""
-    from skdigit import MNISTDownloadError
-
     if isinstance(exc.__cause__, MNISTDownloadError):
         return (
             f"{exc.problem}; downloading the official file failed "

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from skdigit import OneDigitBinarizer, load_model
+
 from .console import CommandError
 from .data import DIGITS_SHAPE, MNIST_SHAPE
 
@@ -32,8 +34,6 @@ class Task:
         """The labels the model predicts: 0/1 for a detector, the digit otherwise."""
         if self.digit is None:
             return digits
-        from skdigit import OneDigitBinarizer
-
         column = np.asarray(digits).reshape(-1, 1)
         return OneDigitBinarizer(digit=self.digit).fit_transform(column).ravel()
 
@@ -57,8 +57,6 @@ class SavedModel:
 def read_model(path):
     """Load a model file and check it is one the command can use."""
     import_skops_quickly()
-    from skdigit import load_model
-
     estimator, info = load_model(path)
     metadata = info["metadata"]
     n_features = estimator.n_features_in_

@@ -17,6 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
+from skdigit import save_model
+from skdigit._files import atomic_write
+
 from .console import CommandError
 from .model import MODEL_FILE, import_skops_quickly
 
@@ -117,8 +120,7 @@ def _move_files(staging, folder):
 
 def save_training_outputs(folder, model, data, task, y_pred, metrics, metadata):
     """Write the model, the pictures and the metrics; return the names written."""
-    from skdigit import save_model
-    from skdigit._files import atomic_write
+    # Imported here, as matplotlib is, when a run has outputs.
     from skdigit._plotting import (
         plot_loss_curve,
         plot_weight_images,
@@ -199,8 +201,6 @@ def prepared_image_names(paths, shape, folder):
 def save_prepared_images(folder, names, images):
     """Write each prepared image (uint8, 0 background) as a PNG in ``folder``."""
     from PIL import Image
-
-    from skdigit._files import atomic_write
 
     with staged_folder(folder) as staging:
         for name, image in zip(names, images, strict=True):

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
+from skdigit import load_digit_image
+
 from .console import EXIT_ERROR, EXIT_OK, error_line, one_line, say
 from .data import DIGITS_SHAPE
 from .model import read_model
@@ -104,8 +106,6 @@ def run(args):
 
 def _prepared_image(path, invert, shape):
     """The picture as the model sees it, or None after one error line."""
-    from skdigit import load_digit_image
-
     invert = {"auto": "auto", "yes": True, "no": False}[invert]
     try:
         image = load_digit_image(path, invert=invert)

@@ -11,7 +11,7 @@ import time
 import warnings
 from pathlib import Path
 
-from skdigit import FitInterruptedWarning
+from skdigit import FitInterruptedWarning, GDLogisticRegression, PixelScaler
 
 from .console import EXIT_INTERRUPTED, EXIT_OK, CommandError, say
 from .data import load_data
@@ -222,8 +222,6 @@ def _preparation(args):
 def build_model(args):
     """The pipeline ``train`` fits: it predicts from raw 0-255 pixels."""
     from sklearn.pipeline import Pipeline
-
-    from skdigit import GDLogisticRegression, PixelScaler
 
     steps = []
     if args.deskew:
