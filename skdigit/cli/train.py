@@ -144,6 +144,51 @@ def _learning_rate(text):
 def run(args):
     check_output_folder(args.output, "--output")
     data, fallback = load_data(args, dataset=args.dataset, need_train=True)
+    _say_where_the_data_came_from(data, fallback, args)
+    task = Task(None if args.all_digits else args.digit)
+    model = build_model(args)
+    n_train, n_pixels = data.X_train.shape
+    say(
+        f"Training a {task.name} on {n_train} images of {n_pixels} pixels"
+        f"{_preparation(args)}: {args.max_iter} iterations of gradient descent, "
+        f"learning rate {_number(args.learning_rate)}"
+        + (f", alpha {args.alpha:g}" if args.alpha else "")
+    )
+    y_train = task.target(data.y_train)
+    start = time.perf_counter()
+    interrupted = fit_with_progress(model, data.X_train, y_train, args)
+    elapsed = time.perf_counter() - start
+    classifier = model[-1]
+    if not classifier.n_iter_:
+        say("Interrupted before the first iteration finished: nothing to evaluate.")
+        return EXIT_INTERRUPTED
+    _say_how_training_went(classifier, args, elapsed, interrupted)
+
+    y_pred = model.predict(data.X_test)
+    metrics = compute_metrics(task.target(data.y_test), y_pred, task)
+    written = []
+    if args.output is not None:
+        # Saved before the report is printed: a closed pipe must not lose the model.
+        saved_metrics = dict(
+            metrics,
+            data=data.summary,
+            n_train=int(n_train),
+            n_iter=int(classifier.n_iter_),
+            final_loss=float(classifier.loss_curve_[-1]),
+            interrupted=interrupted,
+        )
+        metadata = _model_metadata(args, data, task, model, interrupted)
+        written = save_training_outputs(
+            args.output, model, data, task, y_pred, saved_metrics, metadata
+        )
+    say(format_report(metrics, task))
+    if written:
+        say()
+        say(f"Saved in {args.output}: " + ", ".join(written))
+    return EXIT_INTERRUPTED if interrupted else EXIT_OK
+
+
+def _say_where_the_data_came_from(data, fallback, args):
     if fallback is not None:
         say(
             f"MNIST could not be loaded ({fallback}); using scikit-learn's bundled "
@@ -153,23 +198,8 @@ def run(args):
             say("(--split-test-set applies to MNIST only; ignored)")
     say(f"Data: {data.summary}")
 
-    task = Task(None if args.all_digits else args.digit)
-    model = build_model(args)
-    y_train = task.target(data.y_train)
-    n_train, n_pixels = data.X_train.shape
-    say(
-        f"Training a {task.name} on {n_train} images of {n_pixels} pixels"
-        f"{_preparation(args)}: {args.max_iter} iterations of gradient descent, "
-        f"learning rate {_number(args.learning_rate)}"
-        + (f", alpha {args.alpha:g}" if args.alpha else "")
-    )
-    start = time.perf_counter()
-    interrupted = fit_with_progress(model, data.X_train, y_train, args)
-    elapsed = time.perf_counter() - start
-    classifier = model[-1]
-    if not classifier.n_iter_:
-        say("Interrupted before the first iteration finished: nothing to evaluate.")
-        return EXIT_INTERRUPTED
+
+def _say_how_training_went(classifier, args, elapsed, interrupted):
     curve = classifier.loss_curve_
     if interrupted:
         say(
@@ -183,30 +213,6 @@ def run(args):
         f"Trained {classifier.n_iter_} iterations in {elapsed:.1f} s{computed}: loss "
         f"{curve[0]:.6f} at the start, {curve[-1]:.6f} at the last iteration"
     )
-
-    y_pred = model.predict(data.X_test)
-    metrics = compute_metrics(task.target(data.y_test), y_pred, task)
-    report = format_report(metrics, task)
-    written = []
-    if args.output is not None:
-        # Saved before the report is printed: a closed pipe must not lose the model.
-        saved_metrics = dict(
-            metrics,
-            data=data.summary,
-            n_train=int(n_train),
-            n_iter=int(classifier.n_iter_),
-            final_loss=float(curve[-1]),
-            interrupted=interrupted,
-        )
-        metadata = _model_metadata(args, data, task, model, interrupted)
-        written = save_training_outputs(
-            args.output, model, data, task, y_pred, saved_metrics, metadata
-        )
-    say(report)
-    if written:
-        say()
-        say(f"Saved in {args.output}: " + ", ".join(written))
-    return EXIT_INTERRUPTED if interrupted else EXIT_OK
 
 
 def _number(value):
