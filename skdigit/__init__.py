@@ -13,17 +13,29 @@ from ._binarizer import OneDigitBinarizer
 from ._idx import IdxFormatError, read_idx, write_idx
 from ._images import load_digit_image
 from ._logistic import FitInterruptedWarning, GDLogisticRegression
-from ._mnist import MNISTDownloadError, MNISTIdxLoader, get_data_home
+from ._mnist import (
+    MNISTChecksumError,
+    MNISTDataError,
+    MNISTDownloadError,
+    MNISTFilesMissingError,
+    MNISTIdxLoader,
+    get_data_home,
+)
 from ._model_io import ModelFileError, load_model, save_model
+from ._scaling import PixelScaler
 
 __all__ = [
     "FitInterruptedWarning",
     "GDLogisticRegression",
     "IdxFormatError",
+    "MNISTChecksumError",
+    "MNISTDataError",
     "MNISTDownloadError",
+    "MNISTFilesMissingError",
     "MNISTIdxLoader",
     "ModelFileError",
     "OneDigitBinarizer",
+    "PixelScaler",
     "get_data_home",
     "load_digit_image",
     "load_model",

@@ -2,11 +2,17 @@
 
 import contextlib
 import os
+import re
 import secrets
+import time
 from pathlib import Path
 
 # Windows would otherwise open the temporary file in text mode.
 _O_BINARY = getattr(os, "O_BINARY", 0)
+_TOKEN_BYTES = 6
+# A temporary file untouched for this long belongs to a process that died while
+# writing: atomic_write's writes take seconds, not hours.
+STALE_AFTER_S = 3600
 
 
 @contextlib.contextmanager
@@ -38,7 +44,7 @@ def atomic_write(path):
     # A dot keeps the temporary file out of listings and globs; O_EXCL never writes
     # through someone else's file; 0o666 lets the umask set ordinary permissions,
     # unlike tempfile's private 0o600 files.
-    temporary = folder / f".{path.name}.{secrets.token_hex(6)}.tmp"
+    temporary = folder / f".{path.name}.{secrets.token_hex(_TOKEN_BYTES)}.tmp"
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_BINARY, 0o666)
     try:
         with os.fdopen(fd, "wb") as file:
@@ -47,3 +53,61 @@ def atomic_write(path):
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+
+
+def remove_stale_temporaries(path, *, older_than=STALE_AFTER_S):
+    """Remove the temporary files of ``path`` that a killed process left behind.
+
+    Only :func:`atomic_write`'s own temporaries for this very ``path`` are
+    considered, and only those not modified for ``older_than`` seconds: a
+    younger one may be another process's write in progress. Files that cannot
+    be removed are left alone.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file whose temporaries to remove.
+
+    older_than : float, default=3600
+        Age in seconds, from the last modification, beyond which a temporary
+        file is stale.
+
+    Returns
+    -------
+    removed : list of str
+        The names of the files removed.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from skdigit._files import remove_stale_temporaries
+    >>> folder = tempfile.mkdtemp()
+    >>> leftover = os.path.join(folder, ".data.gz.0123456789ab.tmp")
+    >>> open(leftover, "wb").close()
+    >>> os.utime(leftover, (0, 0))  # last written in 1970
+    >>> remove_stale_temporaries(os.path.join(folder, "data.gz"))
+    ['.data.gz.0123456789ab.tmp']
+    """
+    path = Path(path)
+    pattern = re.compile(
+        rf"\.{re.escape(path.name)}\.[0-9a-f]{{{2 * _TOKEN_BYTES}}}\.tmp"
+    )
+    removed = []
+    now = time.time()
+    try:
+        entries = list(os.scandir(path.parent))
+    except OSError:
+        return removed
+    for entry in entries:
+        if not pattern.fullmatch(entry.name):
+            continue
+        try:
+            if (
+                entry.is_file(follow_symlinks=False)
+                and now - entry.stat(follow_symlinks=False).st_mtime > older_than
+            ):
+                os.unlink(entry.path)
+                removed.append(entry.name)
+        except OSError:
+            pass  # gone already, or not ours to remove
+    return removed

@@ -7,6 +7,9 @@ order, big-endian. The files are often gzip-compressed.
 This module knows nothing of MNIST or of downloads. It checks every header
 before allocating anything, so a truncated download, an HTML error page or a
 corrupt header raises :class:`IdxFormatError` rather than a ``MemoryError``.
+:func:`read_idx_digest` and :func:`digest_content` also feed every byte of the
+uncompressed content to a hash object as it is read, so a caller can verify a
+file's content checksum without reading the file twice.
 """
 
 import gzip
@@ -15,6 +18,7 @@ import os
 import stat
 import struct
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -45,9 +49,13 @@ _MAX_INTP = np.iinfo(np.intp).max
 # it is rejected before anything is decompressed.
 _MAX_DEFLATE_RATIO = 1100
 _GZIP_SLACK = 1024
-# Compressed input is fed to zlib in chunks this large; the output of each call
-# is bounded by what the IDX header still promises.
+# Compressed input is read from the stream in chunks this large; the output of
+# each zlib call is bounded by what the IDX header still promises.
 _CHUNK = 1 << 22
+# zlib copies the input left over at the end of a gzip member, so each member is
+# first given a small slice of input, doubled while the member lasts: the copies
+# then stay proportional to the member's size, not to the chunk's.
+_FIRST_FEED = 256
 
 
 class IdxFormatError(ValueError):
@@ -128,6 +136,7 @@ def read_idx(source, *, mmap=False):
     >>> int(images[2, 1, 1])
     11
     """
+    _check_source(source)
     if mmap and _is_file_object(source):
         raise ValueError(
             f"{source!r}: mmap=True needs the path of a raw IDX file, not a file object"
@@ -139,6 +148,113 @@ def read_idx(source, *, mmap=False):
         return _read_stream(stream, path, path_for_mmap=path if mmap else None)
 
 
+def read_idx_digest(source, digest):
+    """Read an IDX file like :func:`read_idx`, hashing its content on the way.
+
+    Every byte of the uncompressed content (header and data) goes to
+    ``digest.update`` as it is read or decompressed, so checking the content's
+    checksum costs no second pass over the file.
+
+    Parameters
+    ----------
+    source : str, path-like or binary file object
+        The IDX file, raw or gzip-compressed.
+
+    digest : hash object
+        Anything with an ``update(bytes)`` method, such as ``hashlib.md5()``.
+
+    Returns
+    -------
+    array : ndarray
+        As returned by :func:`read_idx`.
+
+    Examples
+    --------
+    >>> import hashlib, io
+    >>> import numpy as np
+    >>> from skdigit import write_idx
+    >>> from skdigit._idx import read_idx_digest
+    >>> raw, packed = io.BytesIO(), io.BytesIO()
+    >>> write_idx(raw, np.arange(3, dtype=np.uint8))
+    >>> write_idx(packed, np.arange(3, dtype=np.uint8), compress=True)
+    >>> digests = [hashlib.md5(), hashlib.md5()]
+    >>> _ = read_idx_digest(io.BytesIO(raw.getvalue()), digests[0])
+    >>> _ = read_idx_digest(io.BytesIO(packed.getvalue()), digests[1])
+    >>> digests[0].hexdigest() == digests[1].hexdigest()
+    True
+    """
+    _check_source(source)
+    with _BackgroundDigest(digest) as background:
+        if _is_file_object(source):
+            return _read_stream(source, _name_of(source), digest=background)
+        path = os.fspath(source)
+        with open(path, "rb") as stream:
+            return _read_stream(stream, path, digest=background)
+
+
+def digest_content(stream, digest, *, limit, name=None):
+    """Hash the uncompressed content of a stream, stopping past ``limit`` bytes.
+
+    The content is decompressed when the stream is gzip (detected from its first
+    bytes) and fed to ``digest.update`` chunk by chunk; nothing is kept and the
+    IDX header is not interpreted, so a file can be checked against a known
+    content checksum in bounded memory, whatever its header claims.
+
+    Parameters
+    ----------
+    stream : binary file object
+        Read from its current position.
+
+    digest : hash object
+        Anything with an ``update(bytes)`` method, such as ``hashlib.md5()``.
+
+    limit : int
+        Stop once more than this many content bytes have been read.
+
+    name : str, default=None
+        The file's name for error messages; None uses the stream's.
+
+    Returns
+    -------
+    n_bytes : int
+        The content's length, or ``limit + 1`` when it is longer than ``limit``.
+
+    Raises
+    ------
+    IdxFormatError
+        If gzip data are corrupt or cut short.
+
+    Examples
+    --------
+    >>> import gzip, hashlib, io
+    >>> from skdigit._idx import digest_content
+    >>> digest = hashlib.md5()
+    >>> digest_content(io.BytesIO(gzip.compress(b"content")), digest, limit=100)
+    7
+    >>> digest.hexdigest() == hashlib.md5(b"content").hexdigest()
+    True
+    """
+    name = _name_of(stream) if name is None else name
+    start = _read_exact(stream, 2)
+    content = _content_reader(stream, name, start, size_known=False, digest=digest)
+    total = 0
+    while total <= limit:
+        piece = content.read(min(_CHUNK, limit + 1 - total))
+        if not piece:
+            break
+        total += len(piece)
+    return total
+
+
+def _check_source(source):
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        raise TypeError(
+            "read_idx expects a path (str or pathlib.Path) or a binary file object, "
+            f"got {type(source).__name__}; to read IDX data held in memory, wrap "
+            "them in a file object: read_idx(io.BytesIO(data))"
+        )
+
+
 def _is_file_object(source):
     return hasattr(source, "read")
 
@@ -148,21 +264,54 @@ def _name_of(stream):
     return name if isinstance(name, str) else repr(stream)
 
 
-def _read_stream(stream, name, path_for_mmap=None):
+class _NoDigest:
+    """Stands in for a hash object when nobody asked for one."""
+
+    def update(self, data):
+        pass
+
+
+_NO_DIGEST = _NoDigest()
+
+
+class _BackgroundDigest:
+    """Feed a hash object on a worker thread, in order, while reading goes on.
+
+    zlib and hashlib both release the GIL on large buffers, so on two cores
+    hashing the content costs little more than decompressing it. The pieces
+    given to ``update`` must not change afterwards (bytes, or views of an
+    array that is only appended to).
+    """
+
+    def __init__(self, digest):
+        self._digest = digest
+        self._executor = ThreadPoolExecutor(max_workers=1)
+        self._pending = []
+
+    def update(self, data):
+        self._pending.append(self._executor.submit(self._digest.update, data))
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self._executor.shutdown(wait=True)
+        for future in self._pending:
+            future.result()  # re-raise an error from the worker, if any
+
+
+def _read_stream(stream, name, path_for_mmap=None, digest=_NO_DIGEST):
     """Read an IDX array from ``stream``, raw or gzip, whose label is ``name``."""
     start = _read_exact(stream, 2)
     size = _remaining_size(stream)
     if size is not None:
         size += len(start)
-    if start == _GZIP_MAGIC:
-        if path_for_mmap is not None:
-            raise IdxFormatError(
-                f"{name}: a gzip-compressed file cannot be memory-mapped; "
-                "decompress it first (for example with `gzip -dk`) or use mmap=False"
-            )
-        content = _GzipReader(stream, name, start)
-    else:
-        content = _RawReader(stream, start, size_known=size is not None)
+    if start == _GZIP_MAGIC and path_for_mmap is not None:
+        raise IdxFormatError(
+            f"{name}: a gzip-compressed file cannot be memory-mapped; "
+            "decompress it first (for example with `gzip -dk`) or use mmap=False"
+        )
+    content = _content_reader(stream, name, start, size is not None, digest)
     dtype, shape, header_size = _read_header(content, name)
     n_bytes = dtype.itemsize * _product(shape)
     _check_size_is_plausible(name, dtype, shape, n_bytes, header_size, size, content)
@@ -174,6 +323,13 @@ def _read_stream(stream, name, path_for_mmap=None):
         return array.astype(dtype.newbyteorder("="))
     # Single bytes have no byte order; copy only when the buffer is read-only.
     return array if array.flags.writeable else array.copy()
+
+
+def _content_reader(stream, name, start, size_known, digest):
+    """The reader of the uncompressed content, given the stream's first bytes."""
+    if start == _GZIP_MAGIC:
+        return _GzipReader(stream, name, start, digest)
+    return _RawReader(stream, start, size_known, digest)
 
 
 def _read_exact(stream, n):
@@ -339,14 +495,17 @@ def _memory_map(path, dtype, shape, header_size):
 class _RawReader:
     """Uncompressed content: reads straight from the stream."""
 
-    def __init__(self, stream, start, size_known):
+    def __init__(self, stream, start, size_known, digest):
         self._stream = stream
         self._pending = start
         self._size_known = size_known
+        self._digest = digest
 
     def read(self, n):
         head, self._pending = self._pending[:n], self._pending[n:]
-        return head + _read_exact(self._stream, n - len(head))
+        data = head + _read_exact(self._stream, n - len(head))
+        self._digest.update(data)
+        return data
 
     def read_data(self, n_bytes, name, dtype, shape):
         # The size check has run when the size was knowable, so allocating
@@ -354,23 +513,27 @@ class _RawReader:
         # actually present.
         if self._size_known and hasattr(self._stream, "readinto"):
             data = np.empty(n_bytes, dtype=np.uint8)
-            filled = _readinto_exact(self._stream, memoryview(data))
+            view = memoryview(data)
+            filled = _readinto_exact(self._stream, view, self._digest)
             extra = self._stream.read(1) if filled == n_bytes else b""
         else:
             data = bytearray(_read_chunked(self._stream, n_bytes + 1))
             filled = len(data)
             extra = data[n_bytes:]
             del data[n_bytes:]
+            self._digest.update(data)
         _check_exact_length(name, dtype, shape, n_bytes, filled, extra)
         return data
 
 
-def _readinto_exact(stream, view):
+def _readinto_exact(stream, view, digest):
+    # Chunk by chunk, so each is hashed while it is still in the CPU's cache.
     filled = 0
     while filled < len(view):
-        count = stream.readinto(view[filled:])
+        count = stream.readinto(view[filled : filled + _CHUNK])
         if not count:
             break
+        digest.update(view[filled : filled + count])
         filled += count
     return filled
 
@@ -404,16 +567,25 @@ class _GzipReader:
     """Gzip content, decompressed on demand and never beyond what is asked.
 
     ``zlib.decompressobj`` with ``max_length`` lets the reader stop one byte
-    past the promised data, and decompressing whole chunks keeps it as fast as
+    past the promised data, and decompressing large slices keeps it as fast as
     ``gzip -dc``. Concatenated gzip members are read as one stream, like gzip
     does; zero padding after the last member is ignored, other bytes are not.
+
+    zlib copies the input that follows the end of a member (``unused_data``).
+    Handing it a whole chunk would copy the rest of the chunk once per member,
+    quadratic in the number of members; instead each member starts with a small
+    slice of input that doubles with every call, so every compressed byte is
+    handed to zlib (and copied) a bounded number of times.
     """
 
-    def __init__(self, stream, name, start):
+    def __init__(self, stream, name, start, digest):
         self._stream = stream
         self._name = name
+        self._digest = digest
+        self._chunk = start  # compressed bytes read from the stream
+        self._offset = 0  # where the bytes not yet handed to zlib start
+        self._feed = _FIRST_FEED
         self._inflater = zlib.decompressobj(wbits=31)
-        self._input = start
         self._finished = False
 
     def read(self, n):
@@ -430,47 +602,63 @@ class _GzipReader:
         pieces, missing = [], n
         try:
             while missing > 0 and not self._finished:
-                if not self._input and not self._refill():
-                    break
-                piece = self._inflater.decompress(self._input, missing)
+                data = self._inflater.unconsumed_tail or self._next_input()
+                piece = self._inflater.decompress(data, missing)
                 if self._inflater.eof:
-                    self._next_member()
-                else:
-                    self._input = self._inflater.unconsumed_tail
+                    self._end_member()
+                elif not data and not piece:
+                    self._raise_cut_short()
                 if piece:
+                    self._digest.update(piece)
                     pieces.append(piece)
                     missing -= len(piece)
         except zlib.error as exc:
             raise IdxFormatError(f"{self._name}: corrupt gzip data ({exc})") from exc
         return pieces
 
-    def _refill(self):
-        self._input = self._stream.read(_CHUNK)
-        if self._input:
-            return True
+    def _next_input(self):
+        """The next slice of compressed input; empty at the end of the stream."""
+        if self._offset == len(self._chunk):
+            self._chunk, self._offset = self._stream.read(_CHUNK), 0
+        data = memoryview(self._chunk)[self._offset : self._offset + self._feed]
+        self._offset += len(data)
+        self._feed = min(2 * self._feed, _CHUNK)
+        return data
+
+    def _raise_cut_short(self):
         raise IdxFormatError(
             f"{self._name}: the gzip stream is cut short: the compressed file ends "
             "before its end marker (truncated download?)"
         )
 
-    def _next_member(self):
-        # At the end of a member, zlib leaves the bytes that follow it in
-        # unused_data (unconsumed_tail may still repeat them: ignore it).
-        rest = self._inflater.unused_data
-        if len(rest) < len(_GZIP_MAGIC):
-            rest += self._stream.read(_CHUNK)
-        if rest.startswith(_GZIP_MAGIC):
-            self._inflater = zlib.decompressobj(wbits=31)
-            self._input = rest
+    def _end_member(self):
+        # The bytes after the member were handed to zlib, which keeps a copy of
+        # them in unused_data (unconsumed_tail may repeat them: ignore it): step
+        # back over them in the chunk rather than carry the copy along.
+        self._offset -= len(self._inflater.unused_data)
+        self._inflater = zlib.decompressobj(wbits=31)
+        self._feed = _FIRST_FEED
+        if self._peek(len(_GZIP_MAGIC)) == _GZIP_MAGIC:
             return
+        rest = self._chunk[self._offset :]
         while rest:
             if rest.strip(b"\x00"):
                 raise IdxFormatError(
                     f"{self._name}: unexpected bytes after the end of the gzip stream"
                 )
             rest = self._stream.read(_CHUNK)
-        self._input = b""
+        self._chunk, self._offset = b"", 0
         self._finished = True
+
+    def _peek(self, n):
+        """The next ``n`` compressed bytes (fewer at the end of the stream)."""
+        while len(self._chunk) - self._offset < n:
+            more = self._stream.read(_CHUNK)
+            if not more:
+                break
+            # At most n - 1 old bytes are copied, once per chunk read.
+            self._chunk, self._offset = self._chunk[self._offset :] + more, 0
+        return self._chunk[self._offset : self._offset + n]
 
 
 # -- writing ---------------------------------------------------------------------

@@ -2,37 +2,92 @@
 
 :class:`MNISTIdxLoader` finds the four MNIST files in a data folder (under the
 official names or the names unzip tools give them), downloads the missing ones
-with pooch (checksum-verified, atomic, mirror after mirror) and reads them with
-:func:`skdigit.read_idx`. This module knows nothing of estimators.
+and reads them with :func:`skdigit.read_idx`. Every file is accepted by the MD5
+of its content (the uncompressed IDX bytes), computed while it is read, so the
+official file is recognised whatever its container: the official ``.gz``, a
+``.gz`` compressed again, or the raw file.
+
+Downloads use the standard library (``urllib``): it can read a response as it
+arrives, which is what enforcing an overall deadline and the expected size while
+streaming needs, and it leaves the file handling to this module. A download is
+kept in memory (the largest file is under 10 MB) and verified before anything is
+written, then saved with :func:`skdigit._files.atomic_write`; a download that is
+interrupted, even by SIGKILL, therefore leaves nothing in the data folder.
+
+The errors are :class:`MNISTDataError` subclasses that carry what went wrong as
+attributes (``problem``, ``path`` and more), so that an interface other than
+Python can word its own remedy. This module knows nothing of estimators.
 """
 
 import hashlib
 import importlib.util
+import io
 import numbers
 import os
 import re
+import stat
 import sys
+import time
 import warnings
+from typing import NamedTuple
 
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils import Bunch
 from sklearn.utils._param_validation import Interval
 
-from ._idx import read_idx
+from ._files import atomic_write, remove_stale_temporaries
+from ._idx import IdxFormatError, digest_content, read_idx_digest
 
-__all__ = ["MNISTDownloadError", "MNISTIdxLoader", "get_data_home"]
+__all__ = [
+    "MNISTChecksumError",
+    "MNISTDataError",
+    "MNISTDownloadError",
+    "MNISTFilesMissingError",
+    "MNISTIdxLoader",
+    "get_data_home",
+]
 
 DATA_HOME_ENV_VAR = "SKDIGIT_DATA"
 DEFAULT_DATA_HOME = os.path.join("~", "skdigit_data")
 
-# Official file name -> MD5 of the official gzip file. Tests replace entries to
+
+class OfficialFile(NamedTuple):
+    """What identifies one official MNIST file."""
+
+    content_md5: str  # MD5 of the uncompressed IDX bytes: what acceptance rests on
+    content_bytes: int
+    gz_md5: str  # MD5 of the official .gz: a fast path for downloads only
+    gz_bytes: int  # the most a mirror may send
+
+
+# The one table of the official files, by official name. Tests replace entries to
 # serve small synthetic files, so the code reads this table at call time.
-MNIST_MD5 = {
-    "train-images-idx3-ubyte.gz": "f68b3c2dcbeaaa9fbdd348bbdeb94873",
-    "train-labels-idx1-ubyte.gz": "d53e105ee54ea40749a09fcbcd1e9432",
-    "t10k-images-idx3-ubyte.gz": "9fb629c4189551a2d022fa330f9573f3",
-    "t10k-labels-idx1-ubyte.gz": "ec29112dd5afa0611ce80d1b7f02629c",
+MNIST_FILES = {
+    "train-images-idx3-ubyte.gz": OfficialFile(
+        "6bbc9ace898e44ae57da46a324031adb",
+        47_040_016,
+        "f68b3c2dcbeaaa9fbdd348bbdeb94873",
+        9_912_422,
+    ),
+    "train-labels-idx1-ubyte.gz": OfficialFile(
+        "a25bea736e30d166cdddb491f175f624",
+        60_008,
+        "d53e105ee54ea40749a09fcbcd1e9432",
+        28_881,
+    ),
+    "t10k-images-idx3-ubyte.gz": OfficialFile(
+        "2646ac647ad5339dbf082846283269ea",
+        7_840_016,
+        "9fb629c4189551a2d022fa330f9573f3",
+        1_648_877,
+    ),
+    "t10k-labels-idx1-ubyte.gz": OfficialFile(
+        "27ae3e4e09519cfbb04c329615203637",
+        10_008,
+        "ec29112dd5afa0611ce80d1b7f02629c",
+        4_542,
+    ),
 }
 
 # Tried in this order; yann.lecun.com, the original home, often refuses.
@@ -49,6 +104,11 @@ _SUBSET_FILES = {
 _IMAGE_SHAPE = (28, 28)
 _N_CLASSES = 10
 
+# Besides ``timeout``, a whole file may take one second per this many bytes: a
+# mirror slower than this on average is abandoned for the next one.
+_SLOWEST_RATE = 50_000
+_READ_SIZE = 1 << 16
+
 _DESCR = """\
 MNIST handwritten digits
 ------------------------
@@ -60,11 +120,209 @@ Corinna Cortes and Christopher J.C. Burges as four IDX files.
 """
 
 
-class MNISTDownloadError(OSError):
+# -- errors ----------------------------------------------------------------------
+
+
+class MNISTDataError(OSError):
+    """Base class of the errors about the MNIST files and their download.
+
+    ``str(error)`` is the full message, worded for Python users; the attributes
+    say what is wrong without a remedy, so that another interface (such as the
+    ``skdigit`` command) can word its own.
+
+    Parameters
+    ----------
+    message : str
+        The full message, remedy included.
+
+    problem : str, default=None
+        What is wrong, without a remedy. None means ``message``.
+
+    path : str, default=None
+        The file or folder concerned, if any.
+
+    Attributes
+    ----------
+    problem : str
+        What is wrong, without a remedy.
+
+    path : str or None
+        The file or folder concerned, if any.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from skdigit import MNISTDataError, MNISTIdxLoader
+    >>> try:
+    ...     MNISTIdxLoader(data_home=tempfile.mkdtemp(), download=False).load()
+    ... except MNISTDataError as error:
+    ...     print(type(error).__name__, "missing from" in error.problem)
+    MNISTFilesMissingError True
+    """
+
+    def __init__(self, message, problem=None, path=None):
+        super().__init__(message)
+        self.problem = message if problem is None else problem
+        self.path = path
+
+    def __reduce__(self):
+        # Subclasses take other arguments than the message: rebuild from the
+        # message and restore the attributes (for pickle, multiprocessing, joblib).
+        return (_restore_error, (type(self), self.args), self.__dict__)
+
+
+def _restore_error(cls, args):
+    error = OSError.__new__(cls, *args)
+    OSError.__init__(error, *args)
+    return error
+
+
+class MNISTChecksumError(MNISTDataError):
+    """Raised when a file's content is not the official MNIST content.
+
+    Files are checked by the MD5 of their uncompressed content, so the official
+    file passes whether it is the official ``.gz``, compressed again or raw; a
+    damaged or different file (a single changed byte) does not.
+
+    Parameters
+    ----------
+    name : str
+        The official name of the file that was expected.
+
+    path : str
+        The file that was read.
+
+    expected_md5, actual_md5 : str
+        The official MD5 of the content, and the MD5 of the file's content.
+
+    remedy : str, default=None
+        The end of the message; None means the remedy for a Python user.
+
+    Attributes
+    ----------
+    name, path, expected_md5, actual_md5 : str
+        As given.
+
+    problem : str
+        What is wrong, without a remedy.
+
+    Examples
+    --------
+    :meth:`MNISTIdxLoader.load` raises it; its parts are attributes:
+
+    >>> from skdigit import MNISTChecksumError
+    >>> error = MNISTChecksumError(
+    ...     "t10k-labels-idx1-ubyte.gz",
+    ...     "/data/t10k-labels.idx1-ubyte",
+    ...     expected_md5="27ae3e4e09519cfbb04c329615203637",
+    ...     actual_md5="d41d8cd98f00b204e9800998ecf8427e",
+    ... )
+    >>> error.path, error.actual_md5 == error.expected_md5
+    ('/data/t10k-labels.idx1-ubyte', False)
+    >>> print(error.problem)  # doctest: +NORMALIZE_WHITESPACE
+    /data/t10k-labels.idx1-ubyte is damaged or is not the official
+    t10k-labels-idx1-ubyte.gz: the MD5 of its uncompressed content is
+    d41d8cd98f00b204e9800998ecf8427e, expected 27ae3e4e09519cfbb04c329615203637
+    >>> str(error).endswith("or replace it with the official file.")
+    True
+    """
+
+    def __init__(self, name, path, expected_md5, actual_md5, remedy=None):
+        problem = (
+            f"{path} is damaged or is not the official {name}: the MD5 of its "
+            f"uncompressed content is {actual_md5}, expected {expected_md5}"
+        )
+        if remedy is None:
+            remedy = (
+                "Delete it and call load() again with download=True to download "
+                "the official file, or replace it with the official file."
+            )
+        super().__init__(f"{problem}. {remedy}", problem, path)
+        self.name = name
+        self.expected_md5 = expected_md5
+        self.actual_md5 = actual_md5
+
+
+class MNISTFilesMissingError(MNISTDataError, FileNotFoundError):
+    """Raised when MNIST files are missing and downloading is off.
+
+    It is a :class:`FileNotFoundError` too.
+
+    Parameters
+    ----------
+    data_home : str
+        The folder that was searched.
+
+    missing : list of str
+        The official names of the missing files.
+
+    Attributes
+    ----------
+    data_home : str
+        The folder that was searched (also ``path``).
+
+    missing : list of str
+        The official names of the missing files.
+
+    problem : str
+        What is wrong, without a remedy.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from skdigit import MNISTFilesMissingError, MNISTIdxLoader
+    >>> try:
+    ...     MNISTIdxLoader(data_home=tempfile.mkdtemp(), download=False).load("test")
+    ... except MNISTFilesMissingError as error:
+    ...     print(error.missing)
+    ['t10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz']
+    """
+
+    def __init__(self, data_home, missing):
+        looked_for = "; ".join(
+            f"{name} (or {', '.join(_other_names(name))})" for name in missing
+        )
+        problem = f"MNIST file(s) missing from {data_home}: {looked_for}"
+        message = (
+            f"{problem}. Use MNISTIdxLoader(download=True) to download them, or copy "
+            "the files into that folder (or point data_home or "
+            f"${DATA_HOME_ENV_VAR} at the folder that holds them)."
+        )
+        super().__init__(message, problem, data_home)
+        self.data_home = data_home
+        self.missing = list(missing)
+
+
+class MNISTDownloadError(MNISTDataError):
     """Raised when an MNIST file could not be downloaded from any mirror.
 
     The message lists each mirror and what it answered, then how to put the
     files in place by hand. It is an :class:`OSError`.
+
+    Parameters
+    ----------
+    name : str
+        The official name of the file.
+
+    failures : list of (str, str)
+        Each URL tried and what went wrong with it.
+
+    data_home : str
+        The folder the file was to be saved in.
+
+    Attributes
+    ----------
+    name : str
+        The official name of the file.
+
+    failures : list of (str, str)
+        Each URL tried and what went wrong with it, in order.
+
+    data_home : str
+        The folder the file was to be saved in; ``path`` is the file's path.
+
+    problem : str
+        What is wrong (the list of failures), without a remedy.
 
     Examples
     --------
@@ -76,9 +334,25 @@ class MNISTDownloadError(OSError):
     >>> try:
     ...     loader.load("test")
     ... except MNISTDownloadError as error:
-    ...     print("http://127.0.0.1:9/t10k-images-idx3-ubyte.gz" in str(error))
-    True
+    ...     print(error.failures[0][0])
+    http://127.0.0.1:9/t10k-images-idx3-ubyte.gz
     """
+
+    def __init__(self, name, failures, data_home):
+        lines = [f"Could not download {name} from any mirror:"]
+        lines += [f"  - {url}: {answer}" for url, answer in failures]
+        problem = "\n".join(lines)
+        remedy = (
+            "Nothing was saved. To fix this by hand, download the four MNIST files "
+            f"({', '.join(MNIST_FILES)}) and put them in {data_home}."
+        )
+        super().__init__(f"{problem}\n{remedy}", problem, os.path.join(data_home, name))
+        self.name = name
+        self.failures = list(failures)
+        self.data_home = data_home
+
+
+# -- the data folder -------------------------------------------------------------
 
 
 def get_data_home(data_home=None):
@@ -95,6 +369,11 @@ def get_data_home(data_home=None):
     data_home : str
         The path of the folder, which exists.
 
+    Raises
+    ------
+    NotADirectoryError
+        If the path is a file.
+
     Examples
     --------
     >>> import os, tempfile
@@ -109,10 +388,21 @@ def get_data_home(data_home=None):
 
 
 def _resolve_data_home(data_home):
-    """The data folder's path, without creating it."""
-    if data_home is None:
-        data_home = os.environ.get(DATA_HOME_ENV_VAR) or DEFAULT_DATA_HOME
-    return os.path.expanduser(os.fspath(data_home))
+    """The data folder's path, without creating it; refuse a file."""
+    if data_home is not None:
+        where = "data_home"
+    elif os.environ.get(DATA_HOME_ENV_VAR):
+        data_home, where = os.environ[DATA_HOME_ENV_VAR], f"${DATA_HOME_ENV_VAR}"
+    else:
+        data_home, where = DEFAULT_DATA_HOME, "the default data folder"
+    path = os.path.expanduser(os.fspath(data_home))
+    if os.path.exists(path) and not os.path.isdir(path):
+        raise NotADirectoryError(
+            f"{where} must be a folder, but {path} is a file: point data_home (or "
+            f"${DATA_HOME_ENV_VAR}) at the folder that holds the MNIST files, or at "
+            "a new folder to download them into"
+        )
+    return path
 
 
 # BaseEstimator supplies get_params, set_params, clone support and the concise
@@ -124,24 +414,26 @@ class MNISTIdxLoader(BaseEstimator):
     The loader looks in ``data_home`` for each file under its official name
     (``train-images-idx3-ubyte.gz``), then without ``.gz``, then under the
     names unzip tools give (``train-images.idx3-ubyte``, with or without
-    ``.gz``). An official ``.gz`` file must have the official MD5; the others
-    have no official checksum and are checked for structure (IDX header,
-    28 x 28 images, labels 0-9, as many labels as images).
+    ``.gz``). Whatever its name and compression, a file is accepted only when
+    the MD5 of its uncompressed content is the official one; the MD5 is
+    computed while the file is read, at little extra cost.
 
-    Missing files, and official ``.gz`` files whose checksum is wrong, are
-    downloaded with pooch when ``download=True``: mirror after mirror, into a
-    temporary file that replaces the target only once its MD5 matches, so no
-    partial or unverified file is ever left in ``data_home``.
+    Missing files, and files whose content is not the official one, are
+    downloaded when ``download=True``: mirror after mirror, each within a
+    deadline and never beyond the official file's size, verified in memory and
+    only then saved (with the usual permissions), so no partial or unverified
+    file is ever left in ``data_home``.
 
     Parameters
     ----------
     data_home : str or path-like, default=None
         Folder holding the files. None means ``$SKDIGIT_DATA`` when set, else
-        ``~/skdigit_data``. Created if needed.
+        ``~/skdigit_data``. Created when a downloaded file is saved there;
+        reading never creates it.
 
     download : bool, default=True
-        Whether to download missing or corrupt files. With False, a missing or
-        corrupt file raises an error that says how to fix it.
+        Whether to download missing or wrong files. With False, a missing or
+        wrong file raises an error that says how to fix it.
 
     mirrors : list of str, default=None
         Base URLs to try in order; each file is fetched from ``mirror + name``.
@@ -151,8 +443,11 @@ class MNISTIdxLoader(BaseEstimator):
         http://yann.lecun.com/exdb/mnist/.
 
     timeout : float, default=30.0
-        Seconds to wait for a mirror to accept the connection or to send more
-        data before trying the next one, so an offline machine fails fast.
+        Seconds to wait for a mirror to connect, to answer, or to send more
+        data, before trying the next one, so an offline machine fails fast.
+        Each file must also arrive whole within ``timeout`` seconds plus one
+        second per 50 kB of the official file: a mirror that trickles is
+        abandoned at that deadline.
 
     See Also
     --------
@@ -160,23 +455,24 @@ class MNISTIdxLoader(BaseEstimator):
 
     Examples
     --------
-    Two small files under the raw (uncompressed) names are enough here; real
-    use finds or downloads the official files.
+    Without the files and with downloads off, the error says what is missing:
 
-    >>> import os, tempfile
-    >>> import numpy as np
-    >>> from skdigit import MNISTIdxLoader, write_idx
-    >>> folder = tempfile.mkdtemp()
-    >>> images = np.zeros((5, 28, 28), dtype=np.uint8)
-    >>> write_idx(os.path.join(folder, "t10k-images-idx3-ubyte"), images)
-    >>> labels = np.array([7, 2, 1, 0, 4], dtype=np.uint8)
-    >>> write_idx(os.path.join(folder, "t10k-labels-idx1-ubyte"), labels)
-    >>> loader = MNISTIdxLoader(data_home=folder, download=False)
-    >>> X, y = loader.load("test")
-    >>> X.shape, X.dtype, y
-    ((5, 784), dtype('uint8'), array([7, 2, 1, 0, 4], dtype=uint8))
-    >>> loader.load("test", as_images=True)[0].shape
-    (5, 28, 28)
+    >>> import tempfile
+    >>> from skdigit import MNISTFilesMissingError, MNISTIdxLoader
+    >>> loader = MNISTIdxLoader(data_home=tempfile.mkdtemp(), download=False)
+    >>> loader
+    MNISTIdxLoader(data_home=..., download=False)
+    >>> try:
+    ...     loader.load("test")
+    ... except MNISTFilesMissingError as error:
+    ...     print(error.missing)
+    ['t10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz']
+
+    With the official files in ``data_home`` (or downloaded there):
+
+    >>> X, y = MNISTIdxLoader().load("test")  # doctest: +SKIP
+    >>> X.shape, X.dtype, y.shape  # doctest: +SKIP
+    ((10000, 784), dtype('uint8'), (10000,))
     """
 
     _parameter_constraints: dict = {
@@ -225,54 +521,69 @@ class MNISTIdxLoader(BaseEstimator):
 
         Raises
         ------
-        FileNotFoundError
-            If a file is missing and ``download=False``.
+        MNISTFilesMissingError
+            If a file is missing and ``download=False`` (a
+            :class:`FileNotFoundError`).
+
+        MNISTChecksumError
+            If a file's content is not the official one and ``download=False``,
+            or it could not be downloaded again.
 
         MNISTDownloadError
-            If a file could not be downloaded from any mirror (an ``OSError``).
+            If a missing file could not be downloaded from any mirror.
 
-        ValueError
-            If a file is corrupt: wrong checksum with ``download=False``, not an
-            IDX file (:class:`~skdigit.IdxFormatError`), wrong shape or labels,
-            or image and label counts that disagree.
+        PermissionError
+            If a file exists but cannot be read.
+
+        NotADirectoryError
+            If ``data_home`` is a file.
+
+        IdxFormatError
+            If a file is not an IDX file at all (a :class:`ValueError`), and
+            ``download=False`` or it could not be downloaded again.
 
         Examples
         --------
-        Uncompressed files have no official checksum, so three blank test images
-        make a small offline example:
+        A file that is not the official one is refused, whatever its name:
 
         >>> import os, tempfile
         >>> import numpy as np
-        >>> from skdigit import MNISTIdxLoader, write_idx
+        >>> from skdigit import MNISTChecksumError, MNISTIdxLoader, write_idx
         >>> folder = tempfile.mkdtemp()
         >>> images = np.zeros((3, 28, 28), dtype=np.uint8)
-        >>> write_idx(os.path.join(folder, "t10k-images-idx3-ubyte"), images)
+        >>> write_idx(os.path.join(folder, "t10k-images-idx3-ubyte.gz"), images)
         >>> labels = np.array([7, 2, 1], dtype=np.uint8)
-        >>> write_idx(os.path.join(folder, "t10k-labels-idx1-ubyte"), labels)
-        >>> X, y = MNISTIdxLoader(data_home=folder, download=False).load("test")
-        >>> X.shape, y.tolist()
-        ((3, 784), [7, 2, 1])
+        >>> write_idx(os.path.join(folder, "t10k-labels-idx1-ubyte.gz"), labels)
+        >>> loader = MNISTIdxLoader(data_home=folder, download=False)
+        >>> try:
+        ...     loader.load("test")
+        ... except MNISTChecksumError as error:
+        ...     print(error.actual_md5 != error.expected_md5)
+        True
+
+        With the official files:
+
+        >>> X, y = MNISTIdxLoader().load("test")  # doctest: +SKIP
+        >>> X.shape, y[:3].tolist()  # doctest: +SKIP
+        ((10000, 784), [7, 2, 1])
         """
         self._validate_params()
         subset = _check_subset(subset)
-        # Only a download needs the folder; reading must not create a mistyped one.
-        if self.download:
-            data_home = get_data_home(self.data_home)
-        else:
-            data_home = _resolve_data_home(self.data_home)
-        images_name, labels_name = _SUBSET_FILES[subset]
-        found = {}
-        for name in _SUBSET_FILES[subset]:
-            found[name] = self._find(name, data_home)
+        data_home = _resolve_data_home(self.data_home)
+        names = _SUBSET_FILES[subset]
+        found = {name: _find(name, data_home) for name in names}
         missing = [name for name, path in found.items() if path is None]
-        _raise_if_missing(missing, data_home)
+        if missing and not self.download:
+            raise MNISTFilesMissingError(data_home, missing)
+        # One file after the other: downloaded if missing, read, verified.
+        arrays = {}
+        for name in names:
+            if found[name] is None:
+                found[name] = self._download(name, data_home)
+            found[name], arrays[name] = self._read_official(name, found[name])
 
-        images = read_idx(found[images_name])
-        labels = read_idx(found[labels_name])
-        _check_images(images, found[images_name])
-        _check_labels(labels, found[labels_name])
-        _check_counts(images, labels, found[images_name], found[labels_name])
-
+        images_name, labels_name = names
+        images, labels = arrays[images_name], arrays[labels_name]
         X = images if as_images else images.reshape(len(images), -1)
         if return_X_y:
             return X, labels
@@ -296,38 +607,25 @@ class MNISTIdxLoader(BaseEstimator):
         _check_mirrors(self.mirrors)
         _check_timeout(self.timeout)
 
-    def _find(self, name, data_home):
-        """Path of the file to read for ``name``, or None when it is missing."""
-        official = os.path.join(data_home, name)
-        if os.path.isfile(official):
-            expected, actual = MNIST_MD5[name], _md5(official)
-            if actual == expected:
-                return official
+    def _read_official(self, name, path):
+        """Return ``(path, array)`` of the official content, downloading if asked."""
+        try:
+            return path, _read_verified(name, path)
+        except (MNISTChecksumError, IdxFormatError) as error:
             if not self.download:
-                raise ValueError(
-                    f"{official} is corrupt: its MD5 is {actual}, expected "
-                    f"{expected}. Delete it and copy the official file there, or "
-                    "use download=True to download it again."
-                )
-            warnings.warn(
-                f"{official} has MD5 {actual} instead of {expected}: downloading it "
-                "again",
-                UserWarning,
-                stacklevel=3,
-            )
-            try:
-                return self._download(name, data_home)
-            except MNISTDownloadError as error:
-                # A corrupt file is not a missing one: say so, do not fall back.
-                raise ValueError(
-                    f"{official} is corrupt (MD5 {actual}, expected {expected}) and "
-                    f"could not be downloaded again: {error}"
-                ) from error
-        for candidate in _other_names(name):
-            path = os.path.join(data_home, candidate)
-            if os.path.isfile(path):
-                return path
-        return self._download(name, data_home) if self.download else None
+                raise
+            wrong = error
+        problem = getattr(wrong, "problem", str(wrong))
+        warnings.warn(
+            f"{problem}: downloading the official file", UserWarning, stacklevel=3
+        )
+        data_home = os.path.dirname(path)
+        try:
+            path = self._download(name, data_home)
+        except MNISTDownloadError as failure:
+            # A wrong file is not a missing one: say so, never fall back quietly.
+            raise _could_not_replace(wrong, failure) from failure
+        return path, _read_verified(name, path)
 
     def _download(self, name, data_home):
         mirrors = MNIST_MIRRORS if self.mirrors is None else self.mirrors
@@ -375,96 +673,223 @@ def _other_names(name):
     return [raw, renamed, renamed + ".gz"]
 
 
-def _md5(path):
+def _find(name, data_home):
+    """The first of the file's possible paths that is a file, or None."""
+    for candidate in (name, *_other_names(name)):
+        path = os.path.join(data_home, candidate)
+        if _is_file(path):
+            return path
+    return None
+
+
+def _is_file(path):
+    # Unlike os.path.isfile, a folder that cannot be searched is an error, not
+    # a missing file.
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+
+
+def _read_verified(name, path):
+    """Read ``path``; return its array if its content is the official ``name``."""
+    official = MNIST_FILES[name]
     digest = hashlib.md5(usedforsecurity=False)
-    with open(path, "rb") as stream:
-        while chunk := stream.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
+    try:
+        array = read_idx_digest(path, digest)
+    except PermissionError as error:
+        raise PermissionError(
+            error.errno,
+            f"{error.strerror}: the MNIST file exists but cannot be read; make it "
+            "readable (for example with chmod a+r) or remove it",
+            path,
+        ) from error
+    if digest.hexdigest() != official.content_md5:
+        raise MNISTChecksumError(name, path, official.content_md5, digest.hexdigest())
+    return array
 
 
-def _raise_if_missing(missing, data_home):
-    if not missing:
-        return
-    looked_for = "; ".join(
-        f"{name} (or {', '.join(_other_names(name))})" for name in missing
-    )
-    raise FileNotFoundError(
-        f"MNIST file(s) missing from {data_home}: {looked_for}. Use "
-        "MNISTIdxLoader(download=True) to download them, or copy the files into "
-        f"that folder (or point data_home or ${DATA_HOME_ENV_VAR} at the folder "
-        "that holds them)."
-    )
-
-
-def _check_images(images, path):
-    if images.dtype != np.uint8 or images.ndim != 3 or images.shape[1:] != _IMAGE_SHAPE:
-        raise ValueError(
-            f"{path}: expected MNIST images, uint8 of shape (n, 28, 28), got "
-            f"{images.dtype} of shape {images.shape}"
+def _could_not_replace(wrong, failure):
+    """The error for a wrong file whose official version could not be had."""
+    remedy = f"Downloading the official file failed:\n{failure}"
+    if isinstance(wrong, MNISTChecksumError):
+        return MNISTChecksumError(
+            wrong.name, wrong.path, wrong.expected_md5, wrong.actual_md5, remedy
         )
-
-
-def _check_labels(labels, path):
-    if labels.dtype != np.uint8 or labels.ndim != 1:
-        raise ValueError(
-            f"{path}: expected MNIST labels, uint8 of shape (n,), got "
-            f"{labels.dtype} of shape {labels.shape}"
-        )
-    if labels.size and labels.max() >= _N_CLASSES:
-        raise ValueError(
-            f"{path}: MNIST labels are digits 0-9, found {int(labels.max())}"
-        )
-
-
-def _check_counts(images, labels, images_path, labels_path):
-    if len(images) != len(labels):
-        raise ValueError(
-            f"{images_path} holds {len(images)} images but {labels_path} holds "
-            f"{len(labels)} labels: the files do not belong together"
-        )
+    return IdxFormatError(f"{wrong}. {remedy}")
 
 
 # -- downloads -------------------------------------------------------------------
 
 
+class _MirrorFailed(Exception):
+    """One mirror could not deliver the official file; the message says why."""
+
+
 def _download(name, data_home, mirrors, timeout):
     """Fetch ``name`` into ``data_home`` from the first mirror that serves it.
 
-    pooch downloads into a temporary file in ``data_home`` and moves it into
-    place only when its MD5 matches, deleting it otherwise; a failure therefore
-    leaves ``data_home`` as it was.
+    The file is downloaded into memory, verified, and only then written (with
+    :func:`~skdigit._files.atomic_write`), so a failed or killed download
+    leaves ``data_home`` as it was, and the folder is created only to save a
+    verified file.
     """
-    # Imported here so that ``import skdigit`` stays light.
-    import pooch
-    import requests
-
-    downloader = pooch.HTTPDownloader(
-        progressbar=_want_progressbar(), timeout=timeout, chunk_size=1 << 16
-    )
-    expected = MNIST_MD5[name]
+    official = MNIST_FILES[name]
     failures = []
-    # pooch logs a "Downloading data from ..." line per attempt; the progress bar
-    # (interactive) or the final error (all mirrors failed) says what matters.
-    logger = pooch.get_logger()
-    level = logger.level
-    logger.setLevel("WARNING")
+    for mirror in mirrors:
+        url = mirror.rstrip("/") + "/" + name
+        try:
+            data = _fetch(url, name, official.gz_bytes, timeout)
+            _check_download(data, official)
+        except _MirrorFailed as failure:
+            failures.append((url, str(failure)))
+        else:
+            return _save(data, os.path.join(data_home, name))
+    raise MNISTDownloadError(name, failures, data_home)
+
+
+def _fetch(url, name, limit, timeout):
+    """The body served at ``url``, at most ``limit`` bytes, within the deadline."""
+    # Imported here so that ``import skdigit`` stays light.
+    import http.client
+    import urllib.error
+    import urllib.request
+
+    deadline = time.monotonic() + timeout + limit / _SLOWEST_RATE
+    request = urllib.request.Request(url, headers={"User-Agent": "skdigit"})
     try:
-        for mirror in mirrors:
-            url = mirror.rstrip("/") + "/" + name
-            try:
-                return pooch.retrieve(
-                    url,
-                    known_hash=f"md5:{expected}",
-                    fname=name,
-                    path=data_home,
-                    downloader=downloader,
+        response = urllib.request.urlopen(request, timeout=timeout)
+    except urllib.error.HTTPError as error:
+        error.close()
+        raise _MirrorFailed(f"HTTP {error.code} {error.reason}") from None
+    except urllib.error.URLError as error:
+        raise _MirrorFailed(_no_answer(error.reason, timeout)) from None
+    except (OSError, http.client.HTTPException) as error:
+        raise _MirrorFailed(_no_answer(error, timeout)) from None
+    with response:
+        length = _announced_length(response)
+        if length is not None and length > limit:
+            raise _MirrorFailed(
+                f"announced {length} bytes, more than the {limit} bytes of the "
+                "official file: not downloaded"
+            )
+        return _read_body(response, name, length, limit, timeout, deadline)
+
+
+def _no_answer(reason, timeout):
+    """Why a mirror gave no HTTP answer, in a few words."""
+    import http.client
+
+    if isinstance(reason, TimeoutError):
+        return f"no answer within {timeout} s (timeout)"
+    if isinstance(reason, http.client.RemoteDisconnected):
+        return "closed the connection without answering"
+    if isinstance(reason, OSError) and reason.strerror:
+        return f"cannot connect: {reason.strerror}"
+    return f"cannot connect: {reason}"
+
+
+def _announced_length(response):
+    try:
+        return int(response.headers["Content-Length"])
+    except (TypeError, ValueError):
+        return None
+
+
+def _read_body(response, name, length, limit, timeout, deadline):
+    """Read the body as it arrives, giving up at the deadline or past ``limit``."""
+    import http.client
+
+    body = bytearray()
+    started = time.monotonic()
+    with _progress_bar(name, length or limit) as bar:
+        while True:
+            if time.monotonic() > deadline:
+                raise _MirrorFailed(
+                    f"too slow: {len(body)} of {length or limit} bytes arrived in "
+                    f"{time.monotonic() - started:.1f} s; abandoned at the "
+                    f"deadline for this file ({deadline - started:.1f} s)"
                 )
-            except (requests.exceptions.RequestException, ValueError) as exc:
-                failures.append((url, _what_it_answered(exc, timeout, expected)))
-    finally:
-        logger.setLevel(level)
-    raise MNISTDownloadError(_all_mirrors_failed(name, failures, data_home))
+            try:
+                piece = response.read1(_READ_SIZE)
+            except TimeoutError:
+                raise _MirrorFailed(
+                    f"stalled: {len(body)} of {length or limit} bytes arrived, then "
+                    f"nothing for {timeout} s (timeout)"
+                ) from None
+            except (http.client.IncompleteRead, ConnectionError):
+                piece = b""
+            if not piece:
+                break
+            body += piece
+            if len(body) > limit:
+                raise _MirrorFailed(
+                    f"sent more than the {limit} bytes of the official file: cut off"
+                )
+            bar.update(len(piece))
+    if length is not None and len(body) < length:
+        raise _MirrorFailed(
+            "the transfer broke off before the whole file arrived (truncated)"
+        )
+    return bytes(body)
+
+
+def _check_download(data, official):
+    """Accept the official .gz by its MD5, anything else by its content's."""
+    actual = hashlib.md5(data, usedforsecurity=False).hexdigest()
+    if actual == official.gz_md5:
+        return
+    digest = hashlib.md5(usedforsecurity=False)
+    try:
+        n_bytes = digest_content(
+            io.BytesIO(data), digest, limit=official.content_bytes, name="download"
+        )
+    except IdxFormatError:
+        n_bytes = None
+    if n_bytes == official.content_bytes and digest.hexdigest() == official.content_md5:
+        return
+    raise _MirrorFailed(
+        f"served a file with the wrong checksum (md5 {actual}, expected "
+        f"{official.gz_md5}, and its content is not the official one either): "
+        "corrupt or not the official file"
+    )
+
+
+def _save(data, path):
+    """Write a verified download to ``path`` atomically; return the path."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    # Leftovers of a process killed while saving, hours ago; a fresh one may be
+    # another process's save in progress and is left alone.
+    remove_stale_temporaries(path)
+    with atomic_write(path) as file:
+        file.write(data)
+    return path
+
+
+class _NoProgressBar:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        pass
+
+    def update(self, n):
+        pass
+
+
+def _progress_bar(name, total):
+    if not _want_progressbar():
+        return _NoProgressBar()
+    from tqdm import tqdm
+
+    return tqdm(
+        total=total,
+        desc=name,
+        unit="B",
+        unit_scale=True,
+        unit_divisor=1024,
+        leave=False,
+    )
 
 
 def _want_progressbar():
@@ -475,36 +900,3 @@ def _want_progressbar():
         and stderr.isatty()
         and importlib.util.find_spec("tqdm") is not None
     )
-
-
-def _what_it_answered(exc, timeout, expected_md5):
-    """One line saying how a mirror failed, for the final error message."""
-    import requests
-
-    if isinstance(exc, requests.exceptions.HTTPError) and exc.response is not None:
-        return f"HTTP {exc.response.status_code} {exc.response.reason}"
-    if isinstance(exc, requests.exceptions.Timeout):
-        return f"no answer within {timeout} s (timeout)"
-    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
-        return "the transfer broke off before the whole file arrived (truncated)"
-    if isinstance(exc, requests.exceptions.ConnectionError):
-        reason = re.search(r"\[Errno -?\d+\] ([^'\")]+)", str(exc))
-        return f"cannot connect: {reason.group(1) if reason else exc}"
-    if isinstance(exc, ValueError):
-        got = re.search(r"but got ([0-9a-fA-F]+)", str(exc))
-        actual = f"md5 {got.group(1)}" if got else "a different md5"
-        return (
-            f"served a file with the wrong checksum ({actual}, expected "
-            f"{expected_md5}): corrupt or not the official file"
-        )
-    return f"{type(exc).__name__}: {exc}"
-
-
-def _all_mirrors_failed(name, failures, data_home):
-    lines = [f"Could not download {name} from any mirror:"]
-    lines += [f"  - {url}: {answer}" for url, answer in failures]
-    lines += [
-        "Nothing was saved. To fix this by hand, download the four MNIST files "
-        f"({', '.join(MNIST_MD5)}) and put them in {data_home}.",
-    ]
-    return "\n".join(lines)

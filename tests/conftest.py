@@ -52,7 +52,17 @@ class _MirrorHandler(http.server.BaseHTTPRequestHandler):
     changed, ``/truncated/NAME`` announces the full length but sends half and
     hangs up, ``/html/NAME`` an HTML page with status 200, ``/missing/NAME`` a
     404, and ``/silent/NAME`` never answers (until the fixture stops).
+
+    Slow and oversized mirrors: ``/trickle/NAME`` announces the file, then sends
+    one byte every 0.5 s (at most ``TRICKLE_MAX`` bytes, then nothing);
+    ``/stall/NAME`` sends the headers and half the file, sets ``server.stalled``
+    and sends nothing more; ``/huge/NAME`` streams ``HUGE_BYTES`` of zeros
+    without announcing a length, ``/announced/NAME`` the same after announcing
+    them. ``server.sent`` counts the body bytes each request path could send.
     """
+
+    TRICKLE_MAX = 40
+    HUGE_BYTES = 200 * 2**20
 
     def do_GET(self):
         self.server.requests.append(self.path)
@@ -60,6 +70,9 @@ class _MirrorHandler(http.server.BaseHTTPRequestHandler):
         path = self.server.folder / name
         if mode == "silent":
             self.server.stop.wait(60)
+            return
+        if mode in ("huge", "announced"):
+            self._stream_zeros(announce=mode == "announced")
             return
         if mode == "missing" or not path.is_file():
             self.send_error(404)
@@ -74,8 +87,45 @@ class _MirrorHandler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/octet-stream")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body[: len(body) // 2] if mode == "truncated" else body)
+        if mode == "trickle":
+            self._trickle(body)
+        elif mode == "stall":
+            self.wfile.write(body[: len(body) // 2])
+            self.wfile.flush()
+            self.server.stalled.set()
+            self.server.stop.wait(60)
+        else:
+            self.wfile.write(body[: len(body) // 2] if mode == "truncated" else body)
         self.close_connection = True
+
+    def _trickle(self, body):
+        for byte in body[: self.TRICKLE_MAX]:
+            if self.server.stop.wait(0.5) or not self._send(bytes([byte])):
+                return
+        self.server.stop.wait(60)
+
+    def _stream_zeros(self, announce):
+        self.send_response(200)
+        self.send_header("Content-Type", "application/octet-stream")
+        if announce:
+            self.send_header("Content-Length", str(self.HUGE_BYTES))
+        self.end_headers()
+        block = bytes(2**20)
+        for _ in range(self.HUGE_BYTES // len(block)):
+            if self.server.stop.is_set() or not self._send(block):
+                break
+        self.close_connection = True
+
+    def _send(self, data):
+        """Send ``data`` now; False once the client has hung up."""
+        try:
+            self.wfile.write(data)
+            self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            return False
+        sent = self.server.sent
+        sent[self.path] = sent.get(self.path, 0) + len(data)
+        return True
 
     def log_message(self, format, *args):
         pass  # keep the test output clean
@@ -88,6 +138,8 @@ class LoopbackMirror:
         self._server = server
         self.folder = server.folder
         self.requests = server.requests
+        self.sent = server.sent
+        self.stalled = server.stalled
 
     def url(self, mode):
         """Base URL of a mirror behaving as ``mode`` (see ``_MirrorHandler``)."""
@@ -102,7 +154,9 @@ def http_mirror(tmp_path_factory):
     server.daemon_threads = True
     server.folder = tmp_path_factory.mktemp("mirror")
     server.requests = []
+    server.sent = {}
     server.stop = threading.Event()
+    server.stalled = threading.Event()
     thread = threading.Thread(
         target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
     )

@@ -1,8 +1,11 @@
-"""skdigit._files.atomic_write: complete files or none."""
+"""skdigit._files: complete files or none, and no temporary file left for long."""
+
+import os
+import time
 
 import pytest
 
-from skdigit._files import atomic_write
+from skdigit._files import STALE_AFTER_S, atomic_write, remove_stale_temporaries
 
 
 def test_an_error_leaves_the_old_file_and_no_temporary(tmp_path):
@@ -27,3 +30,47 @@ def test_a_folder_or_a_missing_folder_is_a_clear_error(tmp_path):
     ):
         pass
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(not hasattr(os, "umask"), reason="no umask on this platform")
+@pytest.mark.parametrize("umask", [0o022, 0o077])
+def test_new_files_get_the_permissions_the_umask_allows(tmp_path, umask):
+    previous = os.umask(umask)
+    try:
+        with atomic_write(tmp_path / "data.bin") as file:
+            file.write(b"x")
+    finally:
+        os.umask(previous)
+    assert (tmp_path / "data.bin").stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_only_stale_temporaries_of_the_file_are_removed(tmp_path):
+    path = tmp_path / "data.gz"
+    names = {
+        "stale": ".data.gz.0123456789ab.tmp",
+        "fresh": ".data.gz.ba9876543210.tmp",
+        "other file's": ".other.gz.0123456789ab.tmp",
+        "not a temporary": ".data.gz.notours.tmp",
+    }
+    for name in names.values():
+        (tmp_path / name).write_bytes(b"partial")
+        if name != names["fresh"]:
+            os.utime(tmp_path / name, (time.time() - 2 * STALE_AFTER_S,) * 2)
+
+    removed = remove_stale_temporaries(path)
+
+    assert removed == [names["stale"]]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        name for label, name in names.items() if label != "stale"
+    )
+
+
+def test_temporaries_of_atomic_write_match_what_is_cleaned(tmp_path):
+    path = tmp_path / "data.gz"
+    with atomic_write(path) as file:
+        seen = [p.name for p in tmp_path.iterdir()]
+        file.write(b"x")
+    (tmp_path / seen[0]).write_bytes(b"left behind")
+    os.utime(tmp_path / seen[0], (0, 0))
+    assert remove_stale_temporaries(path) == seen
+    assert remove_stale_temporaries(tmp_path / "missing-folder" / "x") == []

@@ -1,10 +1,14 @@
 """Tests for the IDX reader and writer (skdigit/_idx.py)."""
 
 import gzip
+import hashlib
 import io
+import itertools
 import os
 import struct
 import tracemalloc
+import types
+import zlib
 
 import numpy as np
 import pytest
@@ -152,6 +156,68 @@ def test_reads_concatenated_gzip_members_and_zero_padding():
     np.testing.assert_array_equal(
         read_idx(io.BytesIO(padded)), np.arange(100, dtype=np.int32)
     )
+
+
+class CountingInflater:
+    """A zlib decompressor that counts the compressed bytes handed to it."""
+
+    def __init__(self, fed, **kwargs):
+        self._inflater = zlib.decompressobj(**kwargs)
+        self._fed = fed
+
+    def decompress(self, data, max_length=0):
+        self._fed.append(len(data))
+        return self._inflater.decompress(data, max_length)
+
+    def __getattr__(self, name):
+        return getattr(self._inflater, name)
+
+
+def zlib_work(content, monkeypatch):
+    """Read ``content``; return the result and the bytes handed to zlib."""
+    fed = []
+    counting = types.SimpleNamespace(
+        decompressobj=lambda **kwargs: CountingInflater(fed, **kwargs),
+        error=zlib.error,
+    )
+    with monkeypatch.context() as patch:
+        patch.setattr(_idx, "zlib", counting)
+        result = read_idx(io.BytesIO(content))
+    return result, sum(fed)
+
+
+def test_work_grows_linearly_with_the_number_of_gzip_members(monkeypatch):
+    # Each empty member used to make zlib copy the rest of the 4 MiB chunk: the
+    # work grew with the square of the number of members.
+    array = np.arange(10, dtype=np.uint8)
+    head = idx_bytes(array, compress=True)
+    empty_member = gzip.compress(b"", mtime=0)
+    work, size = {}, {}
+    for n_members in (2000, 4000):
+        content = head + empty_member * n_members
+        result, work[n_members] = zlib_work(content, monkeypatch)
+        size[n_members] = len(content)
+        np.testing.assert_array_equal(result, array)
+    assert work[4000] < 2.5 * work[2000]  # twice the members, twice the work
+    # Each member is handed to zlib with at most a small slice after it.
+    assert work[4000] <= 2 * size[4000] + 4000 * 1024
+
+
+def test_large_member_is_fed_in_large_slices(monkeypatch):
+    array = np.random.default_rng(0).integers(0, 256, 3_000_000, dtype=np.uint8)
+    content = idx_bytes(array, compress=True)
+    result, work = zlib_work(content, monkeypatch)
+    np.testing.assert_array_equal(result, array)
+    assert work < 2 * len(content)
+
+
+@pytest.mark.parametrize("kind", [bytes, bytearray, memoryview])
+def test_bytes_instead_of_a_file_say_what_is_expected(kind):
+    content = kind(idx_bytes(np.arange(3, dtype=np.uint8)))
+    with pytest.raises(TypeError, match=r"a path .* or a binary file object.*BytesIO"):
+        read_idx(content)
+    with pytest.raises(TypeError, match="BytesIO"):
+        _idx.read_idx_digest(content, hashlib.md5())
 
 
 @pytest.mark.parametrize("compress", [False, True])
@@ -369,6 +435,84 @@ def test_mutated_files_raise_only_idx_format_error(scratch, content):
             assert str(exc)
         else:
             assert isinstance(result, np.ndarray)
+
+
+# -- content digests -------------------------------------------------------------
+
+
+def md5_hex(data):
+    return hashlib.md5(data, usedforsecurity=False).hexdigest()
+
+
+@FAST
+@given(array=idx_arrays(), compress=st.booleans(), members=st.integers(1, 3))
+def test_read_idx_digest_hashes_the_uncompressed_content(array, compress, members):
+    content = idx_bytes(array)
+    if compress:
+        cuts = np.linspace(0, len(content), members + 1).astype(int)
+        data = b"".join(
+            gzip.compress(content[a:b]) for a, b in itertools.pairwise(cuts)
+        )
+    else:
+        data = content
+    digest = hashlib.md5()
+
+    result = _idx.read_idx_digest(io.BytesIO(data), digest)
+
+    np.testing.assert_array_equal(result, array)
+    assert digest.hexdigest() == md5_hex(content)
+
+
+@pytest.mark.parametrize("compress", [False, True])
+def test_read_idx_digest_of_a_path_and_an_unseekable_stream(tmp_path, compress):
+    array = np.arange(5000, dtype=np.int16).reshape(50, 100)
+    content = idx_bytes(array)
+    path = tmp_path / "data"
+    write_idx(path, array, compress=compress)
+    for source in (path, io.BufferedReader(Unseekable(path.read_bytes()))):
+        digest = hashlib.md5()
+        np.testing.assert_array_equal(_idx.read_idx_digest(source, digest), array)
+        assert digest.hexdigest() == md5_hex(content)
+
+
+def test_read_idx_digest_raises_like_read_idx(tmp_path):
+    path = tmp_path / "short"
+    path.write_bytes(VALID[:-1])
+    with pytest.raises(IdxFormatError, match="ends after 5"):
+        _idx.read_idx_digest(path, hashlib.md5())
+
+
+@pytest.mark.parametrize("compress", [False, True])
+def test_digest_content_stops_past_the_limit(compress):
+    content = header(0x08, 50_000_000) + bytes(50_000_000)
+    data = gzip.compress(content, compresslevel=1) if compress else content
+    digest = hashlib.md5()
+
+    tracemalloc.start()
+    try:
+        n_bytes = _idx.digest_content(io.BytesIO(data), digest, limit=1000)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+    assert n_bytes == 1001
+    assert digest.hexdigest() == md5_hex(content[:1001])
+    assert peak < 16 * 2**20
+
+
+def test_digest_content_of_whole_files_and_errors():
+    content = b"any bytes at all, IDX or not"
+    for data in (content, gzip.compress(content)):
+        digest = hashlib.md5()
+        assert _idx.digest_content(io.BytesIO(data), digest, limit=100) == len(content)
+        assert digest.hexdigest() == md5_hex(content)
+    with pytest.raises(IdxFormatError, match=r"^download: .*cut short"):
+        _idx.digest_content(
+            io.BytesIO(gzip.compress(content)[:-9]),
+            hashlib.md5(),
+            limit=100,
+            name="download",
+        )
 
 
 # -- writing errors and atomicity ------------------------------------------------

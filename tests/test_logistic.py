@@ -180,6 +180,8 @@ def test_bad_sample_weight(digits, sample_weight, message):
 
 def test_dtypes_float32_kept_uint8_becomes_float64(digits):
     X, y = digits
+    # C order for both, so that both take the same kernel.
+    X = np.ascontiguousarray(X)
     fit64 = GDLogisticRegression(max_iter=20).fit(X, y == 4)
     fit32 = GDLogisticRegression(max_iter=20).fit(X.astype(np.float32), y == 4)
     fit_uint8 = GDLogisticRegression(max_iter=20).fit(X.astype(np.uint8), y == 4)
@@ -442,7 +444,7 @@ def mnist_train(mnist_file):
     return images.reshape(len(images), -1), labels
 
 
-@pytest.mark.parametrize("kernel", ["numpy"])
+@pytest.mark.parametrize("kernel", ["numpy", "compiled"])
 def test_reproduces_the_notebooks_printed_losses_on_mnist_train(
     mnist_train, kernel, monkeypatch
 ):

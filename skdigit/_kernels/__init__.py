@@ -11,16 +11,27 @@ The kernels:
 
 - ``_numpy.BlockKernel``: NumPy and SciPy-sparse data, in cache-sized row blocks
   shared between threads; integer X cast block by block;
+- ``_compiled.CompiledKernel``: an optional numba kernel fusing the two products and
+  the element-wise work in one sweep per block (``pip install "skdigit[fast]"``);
 - ``_xp.ArrayAPIKernel``: any Array API library, whole arrays on their device;
 - ``_dask.DaskKernel``: a map-reduce over the chunks of a dask array, each chunk
   running the NumPy kernel.
+
+Set the environment variable ``SKDIGIT_KERNEL=numpy`` to use the NumPy kernel even
+where the compiled one is available (``auto``, the default, prefers the compiled one;
+``compiled`` requires it).
 """
+
+import os
 
 import numpy as np
 import scipy.sparse as sp
 
 from .._loss import l2_penalty, zero_score_loss
 from .._threads import fit_threads
+
+KERNEL_ENV_VAR = "SKDIGIT_KERNEL"
+_KERNEL_CHOICES = ("auto", "numpy", "compiled")
 
 
 class Objective:
@@ -137,7 +148,8 @@ def make_objective(X, Y, sample_weight, *, link, alpha=0.0, penalty_share=1.0, x
 
 
 def make_kernel(X, Y, sample_weight, *, link, xp=np):
-    """The kernel for ``X``: dask, Array API or NumPy."""
+    """The kernel for ``X``: dask, Array API, compiled or NumPy (see the module
+    docstring for the choice and how to override it)."""
     from .._dask import is_dask_array
 
     if is_dask_array(X):
@@ -153,4 +165,36 @@ def make_kernel(X, Y, sample_weight, *, link, xp=np):
     sparse = sp.issparse(X)
     blocks = row_blocks(*X.shape, Y.dtype.itemsize, sparse=sparse)
     threads = fit_threads(len(blocks), sparse=sparse)
+    if _use_compiled(X):
+        from ._compiled import CompiledKernel
+
+        return CompiledKernel(X, Y, sample_weight, link=link, n_threads=threads)
     return BlockKernel(X, Y, sample_weight, link=link, threads=threads, blocks=blocks)
+
+
+def kernel_choice():
+    """The kernel setting from :data:`KERNEL_ENV_VAR`: "auto", "numpy" or
+    "compiled"."""
+    choice = os.environ.get(KERNEL_ENV_VAR, "auto").strip().lower() or "auto"
+    if choice not in _KERNEL_CHOICES:
+        raise ValueError(
+            f"{KERNEL_ENV_VAR}={choice!r} is not a kernel: use one of "
+            f"{', '.join(_KERNEL_CHOICES)}, or unset it."
+        )
+    return choice
+
+
+def _use_compiled(X):
+    """Whether the compiled kernel takes this dense NumPy X."""
+    choice = kernel_choice()
+    if choice == "numpy":
+        return False
+    from ._compiled import available
+
+    usable = not sp.issparse(X) and X.flags.c_contiguous
+    if choice == "compiled" and not (usable and available()):
+        raise ValueError(
+            f'{KERNEL_ENV_VAR}=compiled needs numba (pip install "skdigit[fast]") '
+            "and dense, C-ordered X; unset it to let skdigit choose."
+        )
+    return usable and available()

@@ -1,0 +1,328 @@
+"""The compiled (numba) kernel against a plain NumPy reference.
+
+The reference below is the textbook formula, written independently of skdigit's
+kernels: ``z = X @ coef + intercept``, the stable log-losses, and the gradient
+``X.T @ (w * (p - Y))``.
+"""
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+pytest.importorskip("numba")
+
+from skdigit import read_idx
+from skdigit._kernels._compiled import (
+    CompiledKernel,
+    available,
+    chunk_bounds,
+)
+
+LINKS = ("sigmoid", "softmax")
+
+
+def reference_sums(X, Y, sample_weight, coef, intercept, *, link, shift):
+    """``(loss_sum, grad_coef, grad_intercept)`` in float64 with NumPy."""
+    X = np.asarray(X, dtype=np.float64)
+    z = X @ coef
+    if intercept is not None:
+        z = z + intercept
+    if link == "sigmoid":
+        # softplus(-z) for y = 1 and softplus(z) for y = 0, without overflow
+        row_loss = np.mean(np.logaddexp(0.0, np.where(Y > 0, -z, z)), axis=1)
+        p = np.exp(-np.logaddexp(0.0, -z))
+    else:
+        shifted = z - z.max(axis=1, keepdims=True)
+        exp_sum = np.exp(shifted).sum(axis=1, keepdims=True)
+        row_loss = np.log(exp_sum[:, 0]) - np.sum(shifted * Y, axis=1)
+        p = np.exp(shifted) / exp_sum
+    residual = sample_weight[:, None] * (p - Y)
+    loss_sum = float(np.sum(sample_weight * (row_loss - shift)))
+    return loss_sum, X.T @ residual, residual.sum(axis=0)
+
+
+def make_problem(dtype, n_outputs, link, *, weighted, n_samples=611, n_features=45):
+    """Pixel-like data: integers 0..255 with runs of zeros (whole groups of
+    features 0 in some rows), features not a multiple of 8, rows not a multiple
+    of 4 and more than one chunk."""
+    rng = np.random.default_rng(n_outputs * 7 + weighted)
+    X = rng.integers(0, 256, size=(n_samples, n_features))
+    X[rng.random(X.shape) < 0.5] = 0
+    X[:, :16] *= rng.random((n_samples, 1)) < 0.3
+    X = X.astype(dtype)
+    if link == "softmax":
+        Y = np.eye(n_outputs)[rng.integers(0, n_outputs, n_samples)]
+    else:
+        Y = (rng.random((n_samples, n_outputs)) < 0.4).astype(np.float64)
+    if weighted:
+        sample_weight = rng.uniform(0.1, 3.0, n_samples)
+    else:
+        sample_weight = np.ones(n_samples)
+    coef = rng.normal(scale=3e-3, size=(n_features, n_outputs))
+    intercept = rng.normal(size=n_outputs)
+    return X, Y, sample_weight, coef, intercept
+
+
+def test_available():
+    assert available() is True
+
+
+def test_importing_the_module_does_not_import_numba():
+    code = (
+        "import sys, skdigit._kernels._compiled as c; "
+        "assert 'numba' not in sys.modules, 'numba imported'; "
+        "assert c.available(); assert 'numba' in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_without_a_writable_cache_folder_it_compiles_in_memory():
+    import numba
+
+    if not hasattr(numba.config, "CACHE_LOCATOR_CLASSES"):
+        pytest.skip("this numba cannot be told to find no cache folder")
+    # The zip-file locator finds no folder for a regular module: as when neither
+    # the package nor the user's cache folder is writable.
+    code = (
+        "import numpy as np\n"
+        "from skdigit._kernels._compiled import CompiledKernel\n"
+        "from skdigit._kernels import _numba_sweep\n"
+        "X = np.arange(12, dtype=np.uint8).reshape(4, 3)\n"
+        "kernel = CompiledKernel(X, np.ones((4, 1)), np.ones(4), link='sigmoid')\n"
+        "print(kernel.sums(np.zeros((3, 1)), None, 0.0)[0])\n"
+        "print(type(_numba_sweep.sweep_chunks._cache).__name__)\n"
+    )
+    env = {**os.environ, "NUMBA_CACHE_LOCATOR_CLASSES": "ZipCacheLocator"}
+    env.pop("NUMBA_CACHE_DIR", None)
+    run = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True
+    )
+    assert run.returncode == 0, run.stderr
+    output = run.stdout.split()
+    assert float(output[0]) == pytest.approx(4 * np.log(2))
+    assert output[1] == "NullCache"
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.int16, np.float32, np.float64])
+@pytest.mark.parametrize(
+    ("link", "n_outputs"), [("sigmoid", 1), ("sigmoid", 3), ("softmax", 10)]
+)
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_sums_match_numpy_reference(dtype, link, n_outputs, fit_intercept, weighted):
+    X, Y, sample_weight, coef, intercept = make_problem(
+        dtype, n_outputs, link, weighted=weighted
+    )
+    intercept = intercept if fit_intercept else None
+    shift = 0.5
+    kernel = CompiledKernel(X, Y, sample_weight, link=link)
+    loss_sum, grad_coef, grad_intercept = kernel.sums(coef, intercept, shift)
+    expected = reference_sums(
+        X, Y, sample_weight, coef, intercept, link=link, shift=shift
+    )
+    assert isinstance(loss_sum, float)
+    assert grad_coef.shape == coef.shape and grad_coef.dtype == np.float64
+    assert grad_intercept.shape == (n_outputs,)
+    np.testing.assert_allclose(loss_sum, expected[0], rtol=1e-12)
+    scale = np.abs(expected[1]).max()
+    np.testing.assert_allclose(grad_coef, expected[1], rtol=1e-12, atol=1e-13 * scale)
+    np.testing.assert_allclose(grad_intercept, expected[2], rtol=1e-11, atol=1e-11)
+
+
+@pytest.mark.parametrize(("link", "n_outputs"), [("sigmoid", 1), ("softmax", 10)])
+def test_float32_targets_give_float32_gradients(link, n_outputs):
+    X, Y, sample_weight, coef, intercept = make_problem(
+        np.float32, n_outputs, link, weighted=True
+    )
+    kernel = CompiledKernel(
+        X, Y.astype(np.float32), sample_weight.astype(np.float32), link=link
+    )
+    loss_sum, grad_coef, grad_intercept = kernel.sums(
+        coef.astype(np.float32), intercept.astype(np.float32), 0.0
+    )
+    assert grad_coef.dtype == grad_intercept.dtype == np.float32
+    # Computed in float64 from the float32 weights, rounded once at the end.
+    expected = reference_sums(
+        X,
+        Y,
+        sample_weight.astype(np.float32).astype(np.float64),
+        coef.astype(np.float32).astype(np.float64),
+        intercept.astype(np.float32).astype(np.float64),
+        link=link,
+        shift=0.0,
+    )
+    np.testing.assert_allclose(loss_sum, expected[0], rtol=1e-12)
+    np.testing.assert_allclose(grad_coef, expected[1].astype(np.float32), rtol=1e-6)
+    np.testing.assert_allclose(
+        grad_intercept, expected[2].astype(np.float32), rtol=1e-5
+    )
+
+
+@pytest.mark.parametrize(("link", "n_outputs"), [("sigmoid", 1), ("softmax", 10)])
+def test_integer_and_float_X_give_identical_bits(link, n_outputs):
+    X, Y, sample_weight, coef, intercept = make_problem(
+        np.uint8, n_outputs, link, weighted=True
+    )
+    results = [
+        CompiledKernel(X.astype(dtype), Y, sample_weight, link=link).sums(
+            coef, intercept, 0.3
+        )
+        for dtype in (np.uint8, np.int32, np.float32, np.float64)
+    ]
+    for loss_sum, grad_coef, grad_intercept in results[1:]:
+        assert loss_sum == results[0][0]
+        np.testing.assert_array_equal(grad_coef, results[0][1])
+        np.testing.assert_array_equal(grad_intercept, results[0][2])
+
+
+def test_boolean_X_is_read_as_integers():
+    X, Y, sample_weight, coef, intercept = make_problem(
+        np.uint8, 1, "sigmoid", weighted=False
+    )
+    mask = X > 100
+    got = CompiledKernel(mask, Y, sample_weight, link="sigmoid").sums(
+        coef, intercept, 0.0
+    )
+    expected = CompiledKernel(mask.astype(np.uint8), Y, sample_weight, link="sigmoid")
+    expected = expected.sums(coef, intercept, 0.0)
+    assert got[0] == expected[0]
+    np.testing.assert_array_equal(got[1], expected[1])
+
+
+@pytest.mark.parametrize(("link", "n_outputs"), [("sigmoid", 1), ("softmax", 10)])
+def test_results_do_not_depend_on_the_number_of_threads(link, n_outputs):
+    X, Y, sample_weight, coef, intercept = make_problem(
+        np.uint8, n_outputs, link, weighted=True, n_samples=5000
+    )
+    assert len(chunk_bounds(len(X))) > 3
+    results = [
+        CompiledKernel(X, Y, sample_weight, link=link, n_threads=n_threads).sums(
+            coef, intercept, 0.0
+        )
+        for n_threads in (1, 2, 1, 2, None)
+    ]
+    for loss_sum, grad_coef, grad_intercept in results[1:]:
+        assert loss_sum == results[0][0]
+        np.testing.assert_array_equal(grad_coef, results[0][1])
+        np.testing.assert_array_equal(grad_intercept, results[0][2])
+
+
+def test_close_stops_the_threads():
+    X, Y, sample_weight, coef, intercept = make_problem(
+        np.uint8, 1, "sigmoid", weighted=False, n_samples=2000
+    )
+    kernel = CompiledKernel(X, Y, sample_weight, link="sigmoid", n_threads=2)
+    kernel.sums(coef, intercept, 0.0)
+    assert kernel._pool is not None
+    kernel.close()
+    assert kernel._pool is None
+    kernel.close()  # a second close does nothing
+
+
+@pytest.mark.parametrize("n_samples", [1, 3, 4, 5, 257, 1000, 64 * 256 + 3])
+def test_chunks_cover_the_rows_in_tiles(n_samples):
+    bounds = chunk_bounds(n_samples)
+    assert bounds[0] == 0 and bounds[-1] == n_samples
+    sizes = np.diff(bounds)
+    assert np.all(sizes > 0)
+    assert np.all(sizes[:-1] % 4 == 0)
+    assert len(sizes) <= 64
+
+
+def test_chunks_depend_on_the_rows_only():
+    assert chunk_bounds(10_000).tolist() == chunk_bounds(10_000).tolist()
+    # Small data is one chunk: no threads for a few hundred rows.
+    assert chunk_bounds(255).tolist() == [0, 255]
+
+
+@pytest.mark.parametrize(
+    ("X", "match"),
+    [
+        (np.zeros((4, 3), order="F"), "C-contiguous"),
+        (np.zeros((4, 3), dtype=np.float16), "float16"),
+        (np.zeros(4), "2-D"),
+    ],
+)
+def test_unsupported_X_is_refused(X, match):
+    Y = np.zeros((len(X), 1))
+    with pytest.raises(ValueError, match=match):
+        CompiledKernel(X, Y, np.ones(len(X)), link="sigmoid")
+
+
+def test_unknown_link_is_refused():
+    with pytest.raises(ValueError, match="link='probit'"):
+        CompiledKernel(np.zeros((2, 2)), np.zeros((2, 1)), np.ones(2), link="probit")
+
+
+# --- 200 iterations of gradient descent on the real MNIST training set ---------
+
+
+@pytest.fixture(scope="module")
+def mnist_train(mnist_file):
+    images = read_idx(mnist_file("train-images-idx3-ubyte.gz"))
+    labels = read_idx(mnist_file("train-labels-idx1-ubyte.gz"))
+    return images.reshape(len(images), -1), labels
+
+
+def descend(sums, coef, intercept, weight_sum, *, learning_rate, n_iter, shift):
+    """The notebook's loop: ``coef -= learning_rate * mean gradient``; returns
+    the loss curve and the final weights."""
+    losses = []
+    for _ in range(n_iter):
+        loss_sum, grad_coef, grad_intercept = sums(coef, intercept, shift)
+        losses.append(shift + loss_sum / weight_sum)
+        coef = coef - learning_rate * grad_coef / weight_sum
+        intercept = intercept - learning_rate * grad_intercept / weight_sum
+    return np.array(losses), coef, intercept
+
+
+@pytest.mark.parametrize(
+    ("link", "digit", "learning_rate"),
+    [("sigmoid", 4, 1e-5), ("softmax", None, 1e-5)],
+    ids=["binary-4-detector", "10-class-softmax"],
+)
+def test_gradient_descent_on_mnist_matches_numpy(
+    mnist_train, link, digit, learning_rate
+):
+    X, labels = mnist_train
+    if digit is None:
+        Y = np.eye(10)[labels]
+        shift = np.log(10.0)
+    else:
+        Y = (labels == digit).astype(np.float64)[:, None]
+        shift = np.log(2.0)
+    sample_weight = np.ones(len(X))
+    start = np.zeros((X.shape[1], Y.shape[1])), np.zeros(Y.shape[1])
+    X_float = X.astype(np.float64)
+
+    def numpy_sums(coef, intercept, shift):
+        return reference_sums(
+            X_float, Y, sample_weight, coef, intercept, link=link, shift=shift
+        )
+
+    kernel = CompiledKernel(X, Y, sample_weight, link=link)
+    curves = {}
+    for name, sums in (("numpy", numpy_sums), ("compiled", kernel.sums)):
+        curves[name] = descend(
+            sums,
+            *start,
+            len(X),
+            learning_rate=learning_rate,
+            n_iter=200,
+            shift=shift,
+        )
+    expected_losses, expected_coef, expected_intercept = curves["numpy"]
+    losses, coef, intercept = curves["compiled"]
+    assert expected_losses[-1] < 0.5 * expected_losses[0]  # it did learn
+    np.testing.assert_allclose(losses, expected_losses, rtol=1e-12)
+    np.testing.assert_allclose(coef, expected_coef, rtol=1e-9, atol=1e-12)
+    scores = X_float @ coef + intercept
+    expected_scores = X_float @ expected_coef + expected_intercept
+    if digit is None:
+        predictions, expected = scores.argmax(axis=1), expected_scores.argmax(axis=1)
+    else:
+        predictions, expected = scores[:, 0] > 0, expected_scores[:, 0] > 0
+    np.testing.assert_array_equal(predictions, expected)
