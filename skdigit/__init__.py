@@ -10,22 +10,34 @@ MNIST files.
 __version__ = "0.1.0"
 
 from ._binarizer import OneDigitBinarizer
+from ._deskew import DigitDeskewer
 from ._idx import IdxFormatError, read_idx, write_idx
-from ._images import load_digit_image
+from ._images import (
+    DigitImageError,
+    ImageTooLargeError,
+    NoDigitError,
+    load_digit_image,
+    prepare_digit,
+)
 from ._logistic import GDLogisticRegression
 from ._mnist import MNISTDownloadError, MNISTIdxLoader, get_data_home
 from ._model_io import ModelFileError, load_model, save_model
 
 __all__ = [
+    "DigitDeskewer",
+    "DigitImageError",
     "GDLogisticRegression",
     "IdxFormatError",
+    "ImageTooLargeError",
     "MNISTDownloadError",
     "MNISTIdxLoader",
     "ModelFileError",
+    "NoDigitError",
     "OneDigitBinarizer",
     "get_data_home",
     "load_digit_image",
     "load_model",
+    "prepare_digit",
     "read_idx",
     "save_model",
     "write_idx",

@@ -2,7 +2,7 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skdigit import GDLogisticRegression, OneDigitBinarizer
+from skdigit import DigitDeskewer, GDLogisticRegression, OneDigitBinarizer
 
 
 @parametrize_with_checks(
@@ -10,6 +10,7 @@ from skdigit import GDLogisticRegression, OneDigitBinarizer
         GDLogisticRegression(),
         GDLogisticRegression(multiclass="multinomial"),
         OneDigitBinarizer(),
+        DigitDeskewer(image_width=1),
     ]
 )
 def test_sklearn_compatible_estimator(estimator, check):
