@@ -2,7 +2,12 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skdigit import GDLogisticRegression, OneDigitBinarizer, PixelScaler
+from skdigit import (
+    DigitDeskewer,
+    GDLogisticRegression,
+    OneDigitBinarizer,
+    PixelScaler,
+)
 
 
 @parametrize_with_checks(
@@ -11,6 +16,7 @@ from skdigit import GDLogisticRegression, OneDigitBinarizer, PixelScaler
         GDLogisticRegression(multiclass="multinomial"),
         OneDigitBinarizer(),
         PixelScaler(),
+        DigitDeskewer(image_width=1),
     ]
 )
 def test_sklearn_compatible_estimator(estimator, check):
