@@ -204,7 +204,7 @@ class NoDigitError(DigitImageError):
     ...     prepare_digit(np.full((30, 30), 200, dtype=np.uint8))
     ... except NoDigitError as exc:
     ...     print(exc)
-    the image array contains no digit (the image is blank after thresholding)
+    the image array contains no digit (the image is blank after thresholding; ...)
     """
 
 
@@ -678,7 +678,9 @@ def _find_ink(ink, name, path):
     floor = _noise_floor(smooth)
     if floor is None:
         raise NoDigitError(
-            f"{name} contains no digit (the image is blank after thresholding)",
+            f"{name} contains no digit (the image is blank after thresholding; "
+            "a digit that fills most of the picture needs a margin of paper "
+            "around it)",
             path=path,
         )
     digit = _digit_pieces(smooth > floor, ink, name, path)
