@@ -3,6 +3,7 @@
 Real MNIST train images when they are in the data folder; otherwise a same-shape
 array, built from the real t10k images tiled six times when those are there (real
 pixel values and sparsity), else from random pixels with MNIST's share of zeros.
+:func:`first_rows` keeps fewer rows (the quick run), :func:`tiled` makes more.
 """
 
 from pathlib import Path
@@ -78,3 +79,26 @@ def load(data_dir, source="auto"):
         why = "" if source == "random" else f", no MNIST images in {data_dir}"
         return X, y, f"random uint8 pixels, {ZERO_SHARE:.0%} zeros{why}"
     raise FileNotFoundError(f"--data {source}: its MNIST files are not in {data_dir}")
+
+
+def first_rows(X, y, n_rows):
+    """The first ``n_rows`` rows of ``X`` and labels of ``y``, as their own arrays."""
+    return np.ascontiguousarray(X[:n_rows]), np.ascontiguousarray(y[:n_rows])
+
+
+def tiled_rows(X, start, stop):
+    """Rows ``start:stop`` of ``X`` repeated downwards as often as needed."""
+    return np.take(X, np.arange(start, stop) % len(X), axis=0)
+
+
+def tiled(X, y, n_rows):
+    """``X`` and ``y`` repeated downwards to ``n_rows`` rows.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X, y = tiled(np.array([[1], [2]]), np.array([0, 1]), 3)
+    >>> X.ravel().tolist(), y.tolist()
+    ([1, 2, 1], [0, 1, 0])
+    """
+    return tiled_rows(X, 0, n_rows), tiled_rows(y, 0, n_rows)
