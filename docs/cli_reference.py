@@ -1,7 +1,8 @@
 """A Sphinx directive that renders the ``skdigit`` command's help from its parser.
 
 ``.. skdigit-cli::`` prints the help of the main command, then of each subcommand, so
-the CLI reference can never drift from the code.
+the CLI reference can never drift from the code. The help is laid out as in an
+80-column terminal, which fits the page's text column, and shown as plain text.
 """
 
 import argparse
@@ -11,7 +12,8 @@ from sphinx.util.docutils import SphinxDirective
 
 from skdigit.cli import build_parser
 
-HELP_WIDTH = 88
+# Columns of the help text: a usual terminal's, and what a page's code block holds.
+HELP_WIDTH = 80
 
 
 def _subcommands(parser):
@@ -31,20 +33,25 @@ def _help_text(parser):
         parser.formatter_class = formatter
 
 
+def help_sections(parser):
+    """One section per command: its title and its help, as plain text."""
+    sections = []
+    for name, subparser in [("skdigit", parser), *_subcommands(parser)]:
+        title = name if name == "skdigit" else f"skdigit {name}"
+        section = nodes.section(ids=[nodes.make_id(f"cli-{title}")])
+        section += nodes.title(text=title)
+        help_text = _help_text(subparser)
+        # Plain text: help is not Python, and a lexer would colour its words.
+        section += nodes.literal_block(help_text, help_text, language="text")
+        sections.append(section)
+    return sections
+
+
 class CliReference(SphinxDirective):
     """Render ``skdigit --help`` and ``skdigit <command> --help``."""
 
     def run(self):
-        parser = build_parser()
-        sections = [("skdigit", parser), *_subcommands(parser)]
-        result = []
-        for name, subparser in sections:
-            title = name if name == "skdigit" else f"skdigit {name}"
-            section = nodes.section(ids=[nodes.make_id(f"cli-{title}")])
-            section += nodes.title(text=title)
-            section += nodes.literal_block(text=_help_text(subparser))
-            result.append(section)
-        return result
+        return help_sections(build_parser())
 
 
 def setup(app):

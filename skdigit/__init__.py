@@ -10,8 +10,15 @@ MNIST files.
 __version__ = "0.1.0"
 
 from ._binarizer import OneDigitBinarizer
+from ._deskew import DigitDeskewer
 from ._idx import IdxFormatError, read_idx, write_idx
-from ._images import load_digit_image
+from ._images import (
+    DigitImageError,
+    ImageTooLargeError,
+    NoDigitError,
+    load_digit_image,
+    prepare_digit,
+)
 from ._logistic import FitInterruptedWarning, GDLogisticRegression
 from ._mnist import (
     MNISTChecksumError,
@@ -22,21 +29,28 @@ from ._mnist import (
     get_data_home,
 )
 from ._model_io import ModelFileError, load_model, save_model
+from ._scaling import PixelScaler
 
 __all__ = [
+    "DigitDeskewer",
+    "DigitImageError",
     "FitInterruptedWarning",
     "GDLogisticRegression",
     "IdxFormatError",
+    "ImageTooLargeError",
     "MNISTChecksumError",
     "MNISTDataError",
     "MNISTDownloadError",
     "MNISTFilesMissingError",
     "MNISTIdxLoader",
     "ModelFileError",
+    "NoDigitError",
     "OneDigitBinarizer",
+    "PixelScaler",
     "get_data_home",
     "load_digit_image",
     "load_model",
+    "prepare_digit",
     "read_idx",
     "save_model",
     "write_idx",

@@ -6,17 +6,27 @@ pickle, so loading it runs no code from the file. skdigit adds one member,
 ``skdigit.json``, with plain-JSON metadata: the model-file format number, the
 versions of skdigit, scikit-learn, NumPy and skops that wrote it, and whatever the
 caller records (the ``skdigit`` command records the digit, the image shape, the
-pixel scale, the data and the training settings).
+data and the training settings).
+
+The estimator is a :class:`~skdigit.GDLogisticRegression`, or a scikit-learn
+:class:`~sklearn.pipeline.Pipeline` of skdigit's own steps ending in one (what
+``skdigit train`` saves: deskewing, pixel scaling, the classifier), so a loaded
+model predicts from raw pixels by itself.
 
 Loading reads ``skdigit.json`` first, so a file from a newer skdigit is refused
 with a clear message before anything else is read, then checks that the file
-holds only types skdigit trusts (:class:`~skdigit.GDLogisticRegression`, builtins,
-NumPy arrays and scalars: fewer than skops, which trusts all of scikit-learn by
-default) and only then builds the estimator.
+holds only types skdigit trusts (the estimators above, builtins, NumPy arrays and
+scalars: fewer than skops, which trusts all of scikit-learn by default) and only
+then builds the estimator.
+
+Model-file formats: 1 (skdigit 0.1) holds a bare classifier, and the command
+recorded the pixel scaling it needs (``pixel_scale``) in the metadata; loading
+such a file puts that scaling back in a pipeline. 2 may hold a pipeline.
 """
 
 import io
 import json
+import math
 import warnings
 import zipfile
 from pathlib import Path
@@ -28,14 +38,20 @@ from ._files import atomic_write
 __all__ = ["FORMAT_VERSION", "ModelFileError", "load_model", "save_model"]
 
 #: The model-file format this version writes, and the newest one it reads.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 _METADATA_MEMBER = "skdigit.json"
-# The only type a model file may hold beyond builtins and NumPy arrays and
+# skdigit.json is a few hundred bytes; anything far larger is not one of ours.
+_MAX_METADATA_BYTES = 1 << 20
+_CLASSIFIER = "skdigit._logistic.GDLogisticRegression"
+# Pipeline steps a model file may hold before the classifier.
+_STEP_TYPES = ["skdigit._deskew.DigitDeskewer", "skdigit._scaling.PixelScaler"]
+# The only types a model file may hold beyond builtins and NumPy arrays and
 # scalars. skops itself trusts all of scikit-learn by default; skdigit does not.
-# Never ``trusted=True``.
-_TRUSTED_TYPES = ["skdigit._logistic.GDLogisticRegression"]
-# What a GDLogisticRegression is made of: its parameters, arrays and lists.
+# A Pipeline is only a list of steps: each step's type is checked too. Never
+# ``trusted=True``.
+_TRUSTED_TYPES = [_CLASSIFIER, *_STEP_TYPES, "sklearn.pipeline.Pipeline"]
+# What the estimators are made of: their parameters, arrays and lists.
 _PLAIN_TYPES = {
     "builtins.dict",
     "builtins.list",
@@ -104,7 +120,7 @@ def _skops_version():
 
 
 def save_model(estimator, path, *, metadata=None):
-    """Save a fitted :class:`~skdigit.GDLogisticRegression` to a model file.
+    """Save a fitted classifier, or a pipeline ending in one, to a model file.
 
     The file is a skops file (no pickle) with an extra ``skdigit.json`` member
     recording the model-file format, the versions of skdigit, scikit-learn, NumPy
@@ -114,8 +130,11 @@ def save_model(estimator, path, *, metadata=None):
 
     Parameters
     ----------
-    estimator : GDLogisticRegression
-        The fitted estimator.
+    estimator : GDLogisticRegression or Pipeline
+        The fitted estimator: a :class:`~skdigit.GDLogisticRegression`, or a
+        :class:`~sklearn.pipeline.Pipeline` whose steps are skdigit's
+        (:class:`~skdigit.PixelScaler`, ``DigitDeskewer`` or ``"passthrough"``)
+        and whose last step is a :class:`~skdigit.GDLogisticRegression`.
 
     path : str or path-like
         Where to write; the folder must exist. ``.skops`` is the usual suffix.
@@ -132,8 +151,8 @@ def save_model(estimator, path, *, metadata=None):
     Raises
     ------
     TypeError
-        If ``estimator`` is not a :class:`~skdigit.GDLogisticRegression`, or
-        ``metadata`` is not JSON-serialisable.
+        If ``estimator`` is not one of the above, or ``metadata`` is not a dict
+        of JSON types.
 
     sklearn.exceptions.NotFittedError
         If ``estimator`` is not fitted.
@@ -149,38 +168,67 @@ def save_model(estimator, path, *, metadata=None):
     --------
     >>> import os, tempfile
     >>> from sklearn.datasets import load_digits
-    >>> from skdigit import GDLogisticRegression, load_model, save_model
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from skdigit import GDLogisticRegression, PixelScaler, load_model, save_model
     >>> X, y = load_digits(return_X_y=True)
-    >>> clf = GDLogisticRegression(max_iter=20).fit(X * (255 / 16), y == 4)
+    >>> model = make_pipeline(
+    ...     PixelScaler(max_value=16), GDLogisticRegression(learning_rate=0.5)
+    ... ).fit(X, y == 4)
     >>> path = os.path.join(tempfile.mkdtemp(), "model.skops")
-    >>> saved = save_model(clf, path, metadata={"digit": 4, "image_shape": [8, 8]})
+    >>> saved = save_model(model, path, metadata={"digit": 4, "image_shape": [8, 8]})
     >>> loaded, info = load_model(saved)
-    >>> X_new = X[:50] * (255 / 16)
-    >>> bool((loaded.predict(X_new) == clf.predict(X_new)).all())
+    >>> bool((loaded.predict(X) == model.predict(X)).all())
     True
     >>> info["format"], info["metadata"]["digit"]
-    (1, 4)
+    (2, 4)
     """
     from sklearn.utils.validation import check_is_fitted
 
-    from ._logistic import GDLogisticRegression
-
-    if not isinstance(estimator, GDLogisticRegression):
-        raise TypeError(
-            "save_model saves a fitted GDLogisticRegression; got "
-            f"{type(estimator).__name__}"
-        )
+    _check_savable(estimator)
     check_is_fitted(estimator)
+    if metadata is not None and not isinstance(metadata, dict):
+        raise TypeError(f"metadata must be a dict, got {type(metadata).__name__}")
     header = {"format": FORMAT_VERSION, **_versions(), "metadata": metadata or {}}
     try:
         header_text = json.dumps(header, indent=2, allow_nan=True)
     except (TypeError, ValueError) as exc:
         raise TypeError(f"metadata must be made of JSON types: {exc}") from exc
 
-    buffer = io.BytesIO(_skops_io().dumps(estimator))
+    data = _skops_io().dumps(estimator)
+    # What load_model would refuse must not be written in the first place.
+    untrusted = _untrusted_names(_schema_types(path, data))
+    if untrusted:
+        raise TypeError(
+            f"save_model cannot save {', '.join(untrusted)}: a model file holds only "
+            "skdigit's estimators and steps (and a Pipeline of them)"
+        )
+    buffer = io.BytesIO(data)
     with zipfile.ZipFile(buffer, "a", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(_METADATA_MEMBER, header_text)
     return _write_atomically(Path(path), buffer.getvalue())
+
+
+def _type_name(obj):
+    return f"{type(obj).__module__}.{type(obj).__qualname__}"
+
+
+def _check_savable(estimator):
+    """A GDLogisticRegression, or a Pipeline of skdigit steps ending in one."""
+    from sklearn.pipeline import Pipeline
+
+    expected = (
+        "save_model saves a fitted GDLogisticRegression, or a Pipeline of "
+        "skdigit steps ending in one"
+    )
+    if isinstance(estimator, Pipeline):
+        *steps, (_, last) = estimator.steps
+        for name, step in steps:
+            if not (step in ("passthrough", None) or _type_name(step) in _STEP_TYPES):
+                raise TypeError(f"{expected}; step {name!r} is a {type(step).__name__}")
+        if _type_name(last) != _CLASSIFIER:
+            raise TypeError(f"{expected}; the last step is a {type(last).__name__}")
+    elif _type_name(estimator) != _CLASSIFIER:
+        raise TypeError(f"{expected}; got {type(estimator).__name__}")
 
 
 def _write_atomically(path, data):
@@ -194,8 +242,9 @@ def load_model(path):
 
     Nothing in the file is executed: the metadata is plain JSON, and the
     estimator is rebuilt by skops from its parameters and arrays, after checking
-    that the file holds no type beyond :class:`~skdigit.GDLogisticRegression`,
-    builtins, and NumPy arrays and scalars.
+    that the file holds no type beyond skdigit's estimators (and a
+    :class:`~sklearn.pipeline.Pipeline` of them), builtins, and NumPy arrays and
+    scalars.
 
     Parameters
     ----------
@@ -204,8 +253,13 @@ def load_model(path):
 
     Returns
     -------
-    estimator : GDLogisticRegression
-        The fitted estimator.
+    estimator : GDLogisticRegression or Pipeline
+        The fitted estimator, as it was saved. A model saved by ``skdigit train``
+        is a Pipeline that predicts from raw 0-255 pixels, one image per row
+        (``load_digit_image(path).reshape(1, -1)`` for a picture). A file of
+        format 1 (skdigit 0.1) whose metadata records a ``pixel_scale`` comes
+        back as that Pipeline too: its scaling becomes a
+        :class:`~skdigit.PixelScaler` step (and leaves the metadata).
 
     info : dict
         What ``skdigit.json`` records: ``format``, ``skdigit_version``,
@@ -254,12 +308,18 @@ def load_model(path):
     data = path.read_bytes()
     info = _read_header(path, data)
     estimator = _read_estimator(path, data)
+    if info["format"] == 1:
+        estimator = _pipeline_of_format_1(path, estimator, info["metadata"])
     _warn_if_other_sklearn(path, info)
     return estimator, info
 
 
 def _not_a_model(path, why):
     return ModelFileError(f"'{path}' is not a skdigit model file: {why}")
+
+
+def _damaged(path, why):
+    return ModelFileError(f"'{path}' is damaged: {why}")
 
 
 def _read_header(path, data):
@@ -277,11 +337,15 @@ def _read_header(path, data):
                     else "a zip archive without skdigit metadata"
                 )
                 raise _not_a_model(path, why)
+            if archive.getinfo(_METADATA_MEMBER).file_size > _MAX_METADATA_BYTES:
+                raise _damaged(path, f"{_METADATA_MEMBER} is implausibly large")
             text = archive.read(_METADATA_MEMBER)
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
-        raise ModelFileError(f"'{path}' is damaged: {exc}") from exc
+        raise _damaged(path, exc) from exc
     try:
         info = json.loads(text)
+    except RecursionError:
+        raise _damaged(path, f"{_METADATA_MEMBER} is nested too deeply") from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise _not_a_model(path, f"{_METADATA_MEMBER} is not valid JSON") from exc
     file_format = info.get("format") if isinstance(info, dict) else None
@@ -298,21 +362,45 @@ def _read_header(path, data):
         )
     if file_format < 1:
         raise _not_a_model(path, f"unknown model format {file_format}")
+    _check_header_fields(path, info)
     info.setdefault("metadata", {})
     return info
 
 
-def _read_estimator(path, data):
-    from ._logistic import GDLogisticRegression
+def _check_header_fields(path, info):
+    """The fields skdigit reads have the JSON types it wrote."""
+    metadata = info.get("metadata", {})
+    if not isinstance(metadata, dict):
+        raise _damaged(
+            path,
+            f"the metadata in {_METADATA_MEMBER} is {_json_kind(metadata)}, not an "
+            "object",
+        )
+    for field in _versions():
+        if not isinstance(info.get(field, ""), str):
+            raise _damaged(
+                path,
+                f"{field} in {_METADATA_MEMBER} is {_json_kind(info[field])}, not a "
+                "string",
+            )
 
+
+def _json_kind(value):
+    kinds = {list: "a list", dict: "an object", str: "a string", bool: "a boolean"}
+    if value is None:
+        return "null"
+    return kinds.get(type(value), "a number")
+
+
+def _read_estimator(path, data):
     sio = _skops_io()
     types = _schema_types(path, data)
     try:
         # skops' own list of what it would refuse; a second, independent check.
         types |= set(sio.get_untrusted_types(data=data))
     except Exception as exc:  # skops raises many kinds on malformed schemas
-        raise ModelFileError(f"'{path}' is damaged: {exc}") from exc
-    unknown = sorted(name for name in types if not _is_trusted(name))
+        raise _damaged(path, _short(exc)) from exc
+    unknown = _untrusted_names(types)
     if unknown:
         raise ModelFileError(
             f"'{path}' holds types skdigit does not trust ({', '.join(unknown)}); "
@@ -321,12 +409,29 @@ def _read_estimator(path, data):
     try:
         estimator = sio.loads(data, trusted=_TRUSTED_TYPES)
     except Exception as exc:
-        raise ModelFileError(f"'{path}' is damaged: {exc}") from exc
-    if not isinstance(estimator, GDLogisticRegression) or not hasattr(
-        estimator, "coef_"
-    ):
+        raise _damaged(path, _short(exc)) from exc
+    if not _is_fitted_model(estimator):
         raise _not_a_model(path, "it does not hold a fitted model")
     return estimator
+
+
+def _short(exc):
+    """An exception as a few words; a RecursionError says only that."""
+    if isinstance(exc, RecursionError):
+        return "its contents are nested too deeply"
+    return str(exc) or type(exc).__name__
+
+
+def _is_fitted_model(estimator):
+    from sklearn.pipeline import Pipeline
+
+    if isinstance(estimator, Pipeline):
+        try:
+            _check_savable(estimator)
+        except (TypeError, ValueError):
+            return False
+        estimator = estimator.steps[-1][1]
+    return _type_name(estimator) == _CLASSIFIER and hasattr(estimator, "coef_")
 
 
 def _schema_types(path, data):
@@ -338,8 +443,10 @@ def _schema_types(path, data):
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             schema = json.loads(archive.read("schema.json"))
+    except RecursionError:
+        raise _damaged(path, "schema.json is nested too deeply") from None
     except (KeyError, ValueError, zipfile.BadZipFile, OSError, EOFError) as exc:
-        raise ModelFileError(f"'{path}' is damaged: {exc}") from exc
+        raise _damaged(path, exc) from exc
     found, pending = set(), [schema]
     while pending:
         node = pending.pop()
@@ -350,8 +457,12 @@ def _schema_types(path, data):
         elif isinstance(node, list):
             pending.extend(node)
     if not isinstance(schema, dict) or "__class__" not in schema:
-        raise ModelFileError(f"'{path}' is damaged: its schema names no object")
+        raise _damaged(path, "its schema names no object")
     return found
+
+
+def _untrusted_names(types):
+    return sorted(name for name in types if not _is_trusted(name))
 
 
 def _is_trusted(name):
@@ -361,6 +472,30 @@ def _is_trusted(name):
     # NumPy scalar types such as numpy.float64: looked up by name, nothing run.
     kind = getattr(np, cls, None) if module == "numpy" else None
     return isinstance(kind, type) and issubclass(kind, np.generic)
+
+
+def _pipeline_of_format_1(path, classifier, metadata):
+    """Format 1: ``skdigit train`` kept the pixel scaling in the metadata.
+
+    Such a file comes back as the pipeline the command saves today, so that it
+    predicts from raw pixels; files without ``pixel_scale`` come back as saved.
+    """
+    if "pixel_scale" not in metadata:
+        return classifier
+    from sklearn.pipeline import Pipeline
+
+    from ._scaling import PixelScaler
+
+    scale = metadata.pop("pixel_scale")
+    if isinstance(scale, bool) or not isinstance(scale, int | float):
+        raise _damaged(path, f"its pixel_scale is {_json_kind(scale)}, not a number")
+    if not (math.isfinite(scale) and scale > 0):
+        raise _damaged(path, f"its pixel_scale is {scale}, not a positive number")
+    steps = []
+    if scale != 1:
+        scaler = PixelScaler(max_value=1 / scale)
+        steps.append(("scale", scaler.fit(np.zeros((1, classifier.n_features_in_)))))
+    return Pipeline([*steps, ("classifier", classifier)])
 
 
 def _warn_if_other_sklearn(path, info):

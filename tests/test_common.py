@@ -2,7 +2,12 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skdigit import GDLogisticRegression, OneDigitBinarizer
+from skdigit import (
+    DigitDeskewer,
+    GDLogisticRegression,
+    OneDigitBinarizer,
+    PixelScaler,
+)
 
 
 @parametrize_with_checks(
@@ -10,6 +15,8 @@ from skdigit import GDLogisticRegression, OneDigitBinarizer
         GDLogisticRegression(),
         GDLogisticRegression(multiclass="multinomial"),
         OneDigitBinarizer(),
+        PixelScaler(),
+        DigitDeskewer(image_width=1),
     ]
 )
 def test_sklearn_compatible_estimator(estimator, check):

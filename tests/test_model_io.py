@@ -11,9 +11,17 @@ import sklearn
 from sklearn.datasets import load_digits
 from sklearn.dummy import DummyClassifier
 from sklearn.exceptions import NotFittedError
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 import skdigit
-from skdigit import GDLogisticRegression, ModelFileError, load_model, save_model
+from skdigit import (
+    GDLogisticRegression,
+    ModelFileError,
+    PixelScaler,
+    load_model,
+    save_model,
+)
 from skdigit._model_io import FORMAT_VERSION
 
 skops_io = pytest.importorskip("skops.io")
@@ -29,6 +37,31 @@ def digits():
 def fitted(digits):
     X, y = digits
     return GDLogisticRegression(max_iter=20).fit(X, y)
+
+
+def _write_format_1(path, classifier, metadata):
+    """A model file as skdigit 0.1 wrote it: a bare classifier, format 1."""
+    header = {
+        "format": 1,
+        "skdigit_version": "0.1.0",
+        "sklearn_version": sklearn.__version__,
+        "numpy_version": np.__version__,
+        "skops_version": "0.10.0",
+        "metadata": metadata,
+    }
+    skops_io.dump(classifier, path)
+    with zipfile.ZipFile(path, "a") as archive:
+        archive.writestr("skdigit.json", json.dumps(header))
+    return path
+
+
+def _rewrite_member(path, name, data):
+    with zipfile.ZipFile(path) as archive:
+        members = {member: archive.read(member) for member in archive.namelist()}
+    members[name] = data
+    with zipfile.ZipFile(path, "w") as archive:
+        for member, content in members.items():
+            archive.writestr(member, content)
 
 
 def _rewrite_header(path, change):
@@ -181,7 +214,8 @@ def test_a_newer_format_is_refused_with_a_clear_message(tmp_path, fitted):
     with pytest.raises(ModelFileError) as info:
         load_model(path)
     message = str(info.value)
-    assert "written by a newer skdigit (9.0.0, model format 2)" in message
+    expected = f"written by a newer skdigit (9.0.0, model format {FORMAT_VERSION + 1})"
+    assert expected in message
     assert "upgrade skdigit" in message
 
 
@@ -224,3 +258,178 @@ def test_another_sklearn_version_only_warns(tmp_path, digits, fitted):
 
 def test_model_file_error_is_a_value_error():
     assert issubclass(ModelFileError, ValueError)
+
+
+# ------------------------------------------------------------------- pipelines
+
+
+@pytest.fixture(scope="module")
+def scaled_pipeline(digits):
+    X, y = digits
+    model = make_pipeline(PixelScaler(), GDLogisticRegression(learning_rate=0.5))
+    return model.fit(X, y == 4)
+
+
+def test_a_pipeline_round_trip_predicts_from_raw_pixels(
+    tmp_path, digits, scaled_pipeline
+):
+    X, _ = digits
+    path = save_model(scaled_pipeline, tmp_path / "model.skops")
+    loaded, info = load_model(path)
+    assert isinstance(loaded, Pipeline)
+    assert [type(step).__name__ for _, step in loaded.steps] == [
+        "PixelScaler",
+        "GDLogisticRegression",
+    ]
+    np.testing.assert_array_equal(
+        loaded.predict_proba(X), scaled_pipeline.predict_proba(X)
+    )
+    assert info["format"] == FORMAT_VERSION == 2
+    # A plain skops file too, trusting exactly skdigit's types and the Pipeline.
+    assert sorted(skops_io.get_untrusted_types(file=path)) == [
+        "skdigit._logistic.GDLogisticRegression",
+        "skdigit._scaling.PixelScaler",
+    ]
+
+
+def test_passthrough_steps_are_fine(tmp_path, digits):
+    X, y = digits
+    model = Pipeline(
+        [("scale", "passthrough"), ("classifier", GDLogisticRegression(max_iter=3))]
+    ).fit(X, y)
+    loaded, _ = load_model(save_model(model, tmp_path / "model.skops"))
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+
+
+@pytest.mark.parametrize(
+    "steps, message",
+    [
+        ([StandardScaler(), GDLogisticRegression(max_iter=2)], "StandardScaler"),
+        ([PixelScaler(), DummyClassifier()], "the last step is a DummyClassifier"),
+    ],
+)
+def test_save_refuses_pipelines_of_other_steps(tmp_path, digits, steps, message):
+    X, y = digits
+    model = make_pipeline(*steps).fit(X, y)
+    with pytest.raises(TypeError, match=message):
+        save_model(model, tmp_path / "model.skops")
+    assert not list(tmp_path.iterdir())
+
+
+def test_untrusted_steps_in_a_pipeline_file_are_never_loaded(tmp_path, digits):
+    X, y = digits
+    path = tmp_path / "model.skops"
+    model = make_pipeline(StandardScaler(), GDLogisticRegression(max_iter=2))
+    skops_io.dump(model.fit(X, y), path)
+    with zipfile.ZipFile(path, "a") as archive:
+        archive.writestr("skdigit.json", json.dumps({"format": 2}))
+    with pytest.raises(ModelFileError, match="does not trust") as info:
+        load_model(path)
+    assert "sklearn.preprocessing._data.StandardScaler" in str(info.value)
+
+
+def test_a_pipeline_without_the_classifier_is_not_a_model(tmp_path, digits):
+    X, _ = digits
+    path = tmp_path / "model.skops"
+    skops_io.dump(make_pipeline(PixelScaler(), PixelScaler()).fit(X), path)
+    with zipfile.ZipFile(path, "a") as archive:
+        archive.writestr("skdigit.json", json.dumps({"format": 2}))
+    with pytest.raises(ModelFileError, match="does not hold a fitted model"):
+        load_model(path)
+
+
+# ---------------------------------------------------------- earlier model files
+
+
+@pytest.mark.parametrize("pixel_scale", [1 / 255, 1.0])
+def test_format_1_files_of_the_command_come_back_as_its_pipeline(
+    tmp_path, digits, pixel_scale
+):
+    X, y = digits
+    learning_rate = 0.5 if pixel_scale != 1 else 1e-5
+    # What skdigit 0.1's command did: scale by hand, keep the factor in metadata.
+    classifier = GDLogisticRegression(learning_rate=learning_rate).fit(
+        np.multiply(X, pixel_scale), y == 4
+    )
+    before = classifier.predict_proba(np.multiply(X, pixel_scale))
+    metadata = {"digit": 4, "image_shape": [8, 8], "pixel_scale": pixel_scale}
+    path = _write_format_1(tmp_path / "old.skops", classifier, metadata)
+
+    loaded, info = load_model(path)
+    assert isinstance(loaded, Pipeline)
+    assert loaded[-1].get_params() == classifier.get_params()
+    assert len(loaded.steps) == (2 if pixel_scale != 1 else 1)
+    np.testing.assert_allclose(loaded.predict_proba(X), before, rtol=1e-12)
+    np.testing.assert_array_equal(
+        loaded.predict(X), classifier.predict(X * pixel_scale)
+    )
+    assert loaded.n_features_in_ == X.shape[1]
+    # The scaling moved into the pipeline: nobody applies it twice.
+    assert info["format"] == 1
+    assert info["metadata"] == {"digit": 4, "image_shape": [8, 8]}
+
+
+def test_format_1_files_without_pixel_scale_come_back_as_saved(
+    tmp_path, digits, fitted
+):
+    X, _ = digits
+    path = _write_format_1(tmp_path / "old.skops", fitted, {"note": "python"})
+    loaded, info = load_model(path)
+    assert isinstance(loaded, GDLogisticRegression)
+    np.testing.assert_array_equal(loaded.predict(X), fitted.predict(X))
+    assert info["metadata"] == {"note": "python"}
+
+
+@pytest.mark.parametrize("pixel_scale", ["1/255", 0, -1.0, True, None])
+def test_format_1_with_a_bad_pixel_scale_is_damaged(tmp_path, fitted, pixel_scale):
+    path = _write_format_1(tmp_path / "old.skops", fitted, {"pixel_scale": pixel_scale})
+    with pytest.raises(ModelFileError, match="is damaged: its pixel_scale") as info:
+        load_model(path)
+    assert str(path) in str(info.value)
+
+
+# --------------------------------------------------------------- damaged headers
+
+
+@pytest.mark.parametrize(
+    "change, why",
+    [
+        (
+            lambda header: header.update(metadata=[1, 2]),
+            "metadata in skdigit.json is a list, not an object",
+        ),
+        (lambda header: header.update(metadata="x"), "is a string, not an object"),
+        (
+            lambda header: header.update(sklearn_version=[1]),
+            "sklearn_version in skdigit.json is a list, not a string",
+        ),
+        (lambda header: header.update(skdigit_version=None), "skdigit_version"),
+    ],
+)
+def test_damaged_metadata_is_a_model_file_error(tmp_path, fitted, change, why):
+    path = save_model(fitted, tmp_path / "model.skops")
+    _rewrite_header(path, change)
+    with pytest.raises(ModelFileError) as info:
+        load_model(path)
+    message = str(info.value)
+    assert message.startswith(f"'{path}' is damaged: ")
+    assert why in message
+
+
+@pytest.mark.parametrize("member", ["skdigit.json", "schema.json"])
+def test_deeply_nested_json_is_a_model_file_error(tmp_path, fitted, member):
+    path = save_model(fitted, tmp_path / "model.skops")
+    depth = 200_000
+    nested = '{"format": 2, "metadata": ' if member == "skdigit.json" else ""
+    nested += "[" * depth + "]" * depth + ("}" if member == "skdigit.json" else "")
+    _rewrite_member(path, member, nested.encode())
+    with pytest.raises(ModelFileError, match="nested too deeply") as info:
+        load_model(path)
+    assert str(info.value).startswith(f"'{path}' is damaged: ")
+
+
+def test_huge_metadata_is_refused_unread(tmp_path, fitted):
+    path = save_model(fitted, tmp_path / "model.skops")
+    _rewrite_member(path, "skdigit.json", b" " * (2 << 20))
+    with pytest.raises(ModelFileError, match=r"skdigit\.json is implausibly large"):
+        load_model(path)

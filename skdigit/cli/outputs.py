@@ -1,0 +1,209 @@
+"""What the command writes: a whole set of files, or none of them.
+
+``skdigit train --output DIR`` writes a model file, pictures and metrics;
+``skdigit predict --save-prepared DIR`` the 28x28 image of each picture. The files
+of one run are written into a hidden staging folder first and moved into place
+together at the end, so a failure halfway (a picture that cannot be drawn, a full
+disk, Ctrl-C) leaves the output folder as it was: files of an earlier run are put
+back, and files this run did not write are never touched.
+"""
+
+import contextlib
+import json
+import os
+import secrets
+import shutil
+from pathlib import Path
+
+import numpy as np
+
+from skdigit import save_model
+from skdigit._files import atomic_write
+
+from .console import CommandError
+from .model import MODEL_FILE, import_skops_quickly
+
+PICTURES = ["loss_curve.png", "weights.png", "misclassified.png"]
+METRICS_FILE = "metrics.json"
+TRAINING_OUTPUTS = [MODEL_FILE, *PICTURES, METRICS_FILE]
+_STAGING_PREFIX = ".skdigit-partial-"
+
+
+def check_output_folder(folder, option):
+    """Refuse, before any work, a folder the outputs could not be written to."""
+    if folder is None:
+        return
+    if folder.exists() and not folder.is_dir():
+        raise CommandError(f"{option} '{folder}' is a file, not a folder")
+    existing = next(path for path in [folder, *folder.parents] if path.exists())
+    if not existing.is_dir():
+        raise CommandError(f"{option} '{folder}': '{existing}' is a file, not a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise CommandError(f"{option} '{folder}': cannot write in '{existing}'")
+
+
+@contextlib.contextmanager
+def staged_folder(folder):
+    """Yield a staging folder whose files all move into ``folder`` at the end.
+
+    If the block fails, nothing moves and the staging folder is removed. A
+    folder that does not exist yet is built as a hidden sibling and renamed into
+    place in one step; into an existing folder each file is moved, and a failure
+    while moving puts back the files it replaced.
+    """
+    folder = Path(folder)
+    token = secrets.token_hex(4)
+    if folder.is_dir():
+        # Inside the folder: the same file system, so the moves are renames.
+        staging = folder / f"{_STAGING_PREFIX}{token}"
+        staging.mkdir()
+        try:
+            with _named_as_final(staging, folder):
+                yield staging
+            _move_files(staging, folder)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        return
+    # The outermost folder still missing, e.g. "a" for a/b/out when only "." exists.
+    top = folder
+    while not top.parent.exists():
+        top = top.parent
+    staging_top = top.parent / f".{top.name}{_STAGING_PREFIX[1:]}{token}"
+    staging = staging_top / folder.relative_to(top)
+    staging.mkdir(parents=True)
+    try:
+        with _named_as_final(staging, folder):
+            yield staging
+        os.rename(staging_top, top)
+    finally:
+        shutil.rmtree(staging_top, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _named_as_final(staging, folder):
+    """Errors about a staged file name the file the user asked for."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.filename and Path(exc.filename).parent == staging:
+            exc.filename = str(folder / Path(exc.filename).name)
+        raise
+
+
+def _move_files(staging, folder):
+    """Move the staged files into ``folder``; on failure, undo the moves done."""
+    sources = sorted(staging.iterdir())
+    for source in sources:
+        target = folder / source.name
+        if target.is_dir() and not target.is_symlink():
+            raise CommandError(f"cannot save '{target}': it is a folder")
+    previous = staging / f"{_STAGING_PREFIX}previous"
+    previous.mkdir()
+    moved = []  # (target, where its earlier version went, or None)
+    try:
+        for source in sources:
+            target = folder / source.name
+            backup = None
+            if target.exists() or target.is_symlink():
+                backup = previous / source.name
+                os.replace(target, backup)
+            moved.append((target, backup))
+            os.replace(source, target)
+    except BaseException:
+        for target, backup in reversed(moved):
+            if backup is None:
+                target.unlink(missing_ok=True)
+            else:
+                os.replace(backup, target)
+        raise
+
+
+def save_training_outputs(folder, model, data, task, y_pred, metrics, metadata):
+    """Write the model, the pictures and the metrics; return the names written."""
+    # Imported here, as matplotlib is, when a run has outputs.
+    from skdigit._plotting import (
+        plot_loss_curve,
+        plot_weight_images,
+        save_figure,
+    )
+
+    import_skops_quickly()
+    classifier = model[-1]
+    rate = classifier.learning_rate_
+    title = f"Training loss: {task.name}, learning rate {rate:g}"
+    classes = classifier.classes_
+    if task.digit is not None:
+        classes = task.label_names(classes)
+    with staged_folder(folder) as staging:
+        save_model(model, staging / MODEL_FILE, metadata=metadata)
+        figures = {
+            "loss_curve.png": lambda: plot_loss_curve(
+                classifier.loss_curve_, title=title
+            ),
+            "weights.png": lambda: plot_weight_images(
+                classifier.coef_, classes, image_shape=data.image_shape
+            ),
+            "misclassified.png": lambda: _misclassified_figure(data, task, y_pred),
+        }
+        for name in PICTURES:
+            save_figure(figures[name](), staging / name)
+        with atomic_write(staging / METRICS_FILE) as file:
+            file.write((json.dumps(metrics, indent=2) + "\n").encode())
+    return TRAINING_OUTPUTS
+
+
+def _misclassified_figure(data, task, y_pred):
+    """The gallery of wrong test digits, titled with the true digit."""
+    from skdigit._plotting import plot_misclassified
+
+    max_images = 25
+    images = data.X_test.reshape(-1, *data.image_shape)
+    y_true = task.target(data.y_test)
+    wrong = np.flatnonzero(y_pred != y_true)
+    if wrong.size == 0:
+        return plot_misclassified(images, y_true, y_pred)
+    shown = wrong[:max_images]
+    # The true digit says more than "not 4"; the prediction reads "4" / "not 4".
+    fig = plot_misclassified(
+        images[shown],
+        np.asarray([str(digit) for digit in data.y_test[shown]]),
+        task.label_names(y_pred[shown]),
+        max_images=max_images,
+    )
+    heading = f"Misclassified test digits: {wrong.size} of {len(y_true)}"
+    if shown.size < wrong.size:
+        heading += f" (first {shown.size} shown)"
+    fig.suptitle(heading, fontsize=12)
+    return fig
+
+
+def prepared_image_names(paths, shape, folder):
+    """A PNG name per input picture: its name, the image size, no clashes.
+
+    ``four.jpg`` becomes ``four-28x28.png``; a name already taken (two inputs
+    called ``four.png`` in different folders, or an input picture in ``folder``
+    with that name) gets ``-2``, ``-3``...
+    """
+    size = "x".join(map(str, shape))
+    inputs = {Path(path).resolve() for path in paths}
+    names, taken = [], set()
+    for path in paths:
+        stem, name, count = Path(path).stem, None, 1
+        while name is None or name in taken or (folder / name).resolve() in inputs:
+            suffix = "" if count == 1 else f"-{count}"
+            name = f"{stem}-{size}{suffix}.png"
+            count += 1
+        taken.add(name)
+        names.append(name)
+    return names
+
+
+def save_prepared_images(folder, names, images):
+    """Write each prepared image (uint8, 0 background) as a PNG in ``folder``."""
+    from PIL import Image
+
+    with staged_folder(folder) as staging:
+        for name, image in zip(names, images, strict=True):
+            with atomic_write(staging / name) as file:
+                Image.fromarray(image).save(file, format="PNG")
+    return names

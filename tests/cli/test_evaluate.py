@@ -1,0 +1,102 @@
+"""``skdigit evaluate``: a saved model scored on its test split."""
+
+import json
+import zipfile
+
+import pytest
+
+from skdigit._model_io import FORMAT_VERSION
+from skdigit.cli import main
+
+from .helpers import assert_one_error_line, run_cli
+
+
+def test_evaluate_reproduces_the_train_metrics(digits_run, capsys):
+    _, output = digits_run
+    metrics = json.loads((output / "metrics.json").read_text())
+    assert main(["evaluate", str(output / "model.skops")]) == 0
+    out = capsys.readouterr().out
+    assert "Data: scikit-learn's bundled 8x8 digits (test 450)" in out
+    assert f"accuracy   {metrics['accuracy']:.4f}" in out
+
+    assert main(["evaluate", "--json", str(output / "model.skops")]) == 0
+    evaluated = json.loads(capsys.readouterr().out)
+    for key in ["accuracy", "precision", "recall", "f1", "confusion_matrix"]:
+        assert evaluated[key] == metrics[key]
+
+
+def test_error_not_a_model(tmp_path, capsys):
+    fake = tmp_path / "model.skops"
+    fake.write_text("I am not a model\n")
+    assert main(["evaluate", str(fake)]) == 2
+    err = capsys.readouterr().err
+    expected = f"'{fake}' is not a skdigit model file: it is not a zip archive"
+    assert err == f"skdigit: error: {expected}\n"
+
+
+def test_error_model_from_a_newer_skdigit(tmp_path, digits_run, capsys):
+
+    _, output = digits_run
+    newer = tmp_path / "newer.skops"
+    with (
+        zipfile.ZipFile(output / "model.skops") as source,
+        zipfile.ZipFile(newer, "w") as target,
+    ):
+        for name in source.namelist():
+            data = source.read(name)
+            if name == "skdigit.json":
+                header = json.loads(data)
+                header["format"] = FORMAT_VERSION + 1
+                data = json.dumps(header)
+            target.writestr(name, data)
+    assert main(["evaluate", str(newer)]) == 2
+    err = capsys.readouterr().err
+    assert "written by a newer skdigit" in err and "upgrade skdigit" in err
+
+
+def test_evaluate_real_model_uses_its_split(mnist_runs, capsys):
+    folder, _, output, _, _ = mnist_runs
+    metrics = json.loads((output / "metrics.json").read_text())
+    args = [
+        "evaluate",
+        "--json",
+        str(output / "model.skops"),
+        "--data-dir",
+        str(folder),
+    ]
+    assert main([*args, "--no-download"]) == 0
+    evaluated = json.loads(capsys.readouterr().out)
+    assert evaluated["n_test"] == 2000
+    assert evaluated["accuracy"] == metrics["accuracy"]
+
+
+def test_evaluate_real_model_without_mnist_is_an_error(mnist_runs, tmp_path, capsys):
+    _, _, output, _, _ = mnist_runs
+    args = ["evaluate", str(output / "model.skops"), "--data-dir", str(tmp_path)]
+    assert main([*args, "--no-download"]) == 2
+    assert "MNIST could not be loaded" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "metadata",
+    [[1, 2], "[" * 200_000 + "]" * 200_000],
+    ids=["a list", "200000 deep"],
+)
+def test_damaged_metadata_is_one_line(tmp_path, digits_model, metadata):
+    """Issue 12, defect 7: not 'unexpected AttributeError / RecursionError'."""
+    damaged = tmp_path / "damaged.skops"
+    with (
+        zipfile.ZipFile(digits_model) as source,
+        zipfile.ZipFile(damaged, "w") as target,
+    ):
+        for name in source.namelist():
+            data = source.read(name)
+            if name == "skdigit.json":
+                header = json.loads(data)
+                header["metadata"] = "METADATA"
+                data = json.dumps(header).replace('"METADATA"', json.dumps(metadata))
+                if isinstance(metadata, str):
+                    data = data.replace(json.dumps(metadata), metadata)
+            target.writestr(name, data)
+    result = run_cli("evaluate", damaged, data_home=tmp_path)
+    assert_one_error_line(result, f"'{damaged}' is damaged: ")
