@@ -4,7 +4,8 @@
 is bundled with its targets and weights into one :class:`_Chunk` and persisted on the
 cluster, one key per chunk, so that the three always sit on the same worker; integer
 pixels stay integers there. Every call then sends the weights out, lets each chunk
-compute its weighted sums with the NumPy kernel (:class:`BlockKernel`, built once per
+compute its weighted sums with the in-memory kernel that suits it (the compiled one
+where numba is installed on the worker, else :class:`BlockKernel`; built once per
 chunk and kept on the worker), and adds the sums up, in chunk order.
 
 Nothing here imports dask at module level: ``import skdigit`` works without it.
@@ -12,11 +13,9 @@ Nothing here imports dask at module level: ``import skdigit`` works without it.
 
 import numpy as np
 
-from ._numpy import BlockKernel
-
 
 class _Chunk:
-    """One row chunk of X with its targets and weights, and its NumPy kernel."""
+    """One row chunk of X with its targets and weights, and its in-memory kernel."""
 
     def __init__(self, X, Y, sample_weight):
         self.X, self.Y, self.sample_weight = X, Y, sample_weight
@@ -31,7 +30,9 @@ class _Chunk:
             # Filtering can leave empty chunks: they add nothing.
             return 0.0, np.zeros_like(coef), np.zeros_like(coef[0])
         if self._kernel is None:
-            self._kernel = BlockKernel(self.X, self.Y, self.sample_weight, link=link)
+            from . import make_kernel
+
+            self._kernel = make_kernel(self.X, self.Y, self.sample_weight, link=link)
         return self._kernel.sums(coef, intercept, shift)
 
 
