@@ -8,14 +8,16 @@ paper taken away: uneven light, coloured or noisy paper, specks of dirt. The ste
 1. read the file with limits on its bytes and pixels, and shrink it early (JPEG
    decoding at a reduced scale, integer box reduction) so that large photos cost
    little time and memory;
-2. make the ink bright on black: estimate the paper's brightness at a large scale
-   (a low percentile over windows half the picture wide, which strokes are too
-   sparse to reach) and measure each pixel's ink as how much darker it is than
-   the paper around it, relative to the paper's brightness;
-3. find the ink: Otsu's threshold on the lightly smoothed ink, never below the
-   noise of the paper, then keep the connected pieces that carry a sizeable share
-   of the ink (specks and crumbs go);
-4. keep grey levels: inside the ink (and a one-pixel seam around it) the ink
+2. make the ink bright on black: tell from the picture whether the digit is darker
+   or lighter than the paper, estimate the paper's level at a large scale (a low
+   percentile over windows half the picture wide, which strokes are too sparse to
+   reach) and measure each pixel's ink as how much it stands out from the paper
+   around it, relative to the paper's brightness;
+3. find the ink: the connected pieces standing out from the paper's noise, less
+   the specks (pieces with little ink) and what touches the picture's edge (a
+   table, the page's edge) when a digit-like piece lies inside; then Otsu's
+   threshold, inside the digit's box, outlines the strokes;
+4. keep grey levels: on the outline and a one-pixel seam around it the ink
    measure is kept, scaled so that the strokes' cores are full white, as MNIST's
    anti-aliased strokes are; strokes much thinner than MNIST's (a fine pen on a
    large photo) are thickened to MNIST's thinnest;
@@ -318,9 +320,11 @@ def prepare_digit(grey, *, invert="auto"):
     The steps: pictures larger than 640 pixels are shrunk by area averaging; the
     ink is made bright on black, and measured against the paper's own brightness
     around it, estimated at a large scale so that uneven light and tinted paper
-    go away; the ink is found by Otsu's threshold on the lightly smoothed picture,
-    never below the paper's noise; pieces of ink carrying less than a tenth of the
-    largest piece's ink are dropped as specks; the ink keeps its grey levels,
+    go away; the pieces of ink standing out from the paper's noise are found,
+    those carrying less than a tenth of the largest piece's ink are dropped as
+    specks, and so are those touching the picture's edge (a table, the page's
+    edge) when a digit-like piece lies inside; Otsu's threshold, inside the
+    digit's box, outlines the strokes; the ink keeps its grey levels,
     scaled so that the strokes' cores are white, and strokes much thinner than
     MNIST's are thickened; finally the digit's bounding box is fitted in 20x20
     (aspect ratio kept, anti-aliased) and pasted in 28x28 with its centre of mass

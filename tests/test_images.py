@@ -508,18 +508,21 @@ def test_light_digit_on_dark_uneven_background():
 def mnist_reader(mnist_file):
     """A 10-digit model trained on the first 10000 real MNIST training images."""
     from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import MinMaxScaler
+    from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
     from skdigit import DigitDeskewer, GDLogisticRegression, read_idx
 
     images = read_idx(mnist_file("train-images-idx3-ubyte.gz"))[:10_000]
     labels = read_idx(mnist_file("train-labels-idx1-ubyte.gz"))[:10_000]
-    # float32 all the way (the deskewer and the scaler keep it): half the time.
+    # float32 all the way (the deskewer and the scalers keep it): half the time.
     images = images.reshape(len(images), -1).astype(np.float32)
+    # Centred pixels take steps of 2 (see benchmarks/deskew_table.py): 100
+    # iterations do what 700 do on pixels in [0, 1].
     model = make_pipeline(
         DigitDeskewer(),
         MinMaxScaler(),
-        GDLogisticRegression(multiclass="multinomial", learning_rate=0.1, max_iter=200),
+        StandardScaler(with_std=False),
+        GDLogisticRegression(multiclass="multinomial", learning_rate=2.0, max_iter=100),
     )
     return model.fit(images, labels)
 
@@ -540,5 +543,5 @@ def test_photos_are_read_as_well_as_clean_pictures(mnist_reader):
     photo_right = mnist_reader.predict(np.array(photos)) == digits
     # The clean pictures are read well enough for the comparison to mean something,
     # and the photos lose at most two of the forty.
-    assert clean_right.mean() >= 0.7
+    assert clean_right.mean() >= 0.8
     assert photo_right.sum() >= clean_right.sum() - 2
