@@ -44,7 +44,7 @@ def sigmoid_loss_and_residual(z, Y, xp=np):
     exp_neg_abs = xp.exp(-xp.abs(z))
     # softplus(t) = max(t, 0) + log1p(exp(-|t|)) with t = -z for y = 1 and z for y = 0
     signed = xp.where(Y > 0, -z, z)
-    row_loss = xp.mean(xp.maximum(signed, 0.0) + xp.log1p(exp_neg_abs), axis=1)
+    row_loss = xp.mean(xp.clip(signed, min=0.0) + xp.log1p(exp_neg_abs), axis=1)
     return row_loss, _sigmoid_from(z, exp_neg_abs, xp) - Y
 
 
@@ -128,7 +128,7 @@ def log_sigmoid(z, xp=np):
     >>> log_sigmoid(np.array([-800.0, 0.0, 800.0])).tolist()
     [-800.0, -0.6931471805599453, -0.0]
     """
-    return -(xp.maximum(-z, 0.0) + xp.log1p(xp.exp(-xp.abs(z))))
+    return -(xp.clip(-z, min=0.0) + xp.log1p(xp.exp(-xp.abs(z))))
 
 
 def log_softmax(z, xp=np):
