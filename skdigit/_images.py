@@ -26,6 +26,7 @@ paper taken away: uneven light, coloured or noisy paper, specks of dirt. The ste
 This module knows nothing about estimators.
 """
 
+import io
 import math
 import os
 import warnings
@@ -419,8 +420,6 @@ def _check_file(path, max_bytes):
 
 def _read_at_most(file, max_bytes, path):
     """The file object's bytes, refusing more than ``max_bytes``."""
-    import io
-
     data = file.read(max_bytes + 1)
     if not isinstance(data, bytes):
         raise ValueError(

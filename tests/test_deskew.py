@@ -53,13 +53,23 @@ def mnist_images(mnist_file):
 def test_leaning_bar_stands_upright_with_its_centre_of_mass_kept():
     leaning = _leaning_bar(skew=0.6)
     assert _slant(leaning) == pytest.approx(0.6, abs=0.02)
-    straight = DigitDeskewer().fit_transform(leaning.reshape(1, -1)).reshape(28, 28)
+    deskewer = DigitDeskewer(center=False)
+    straight = deskewer.fit_transform(leaning.reshape(1, -1)).reshape(28, 28)
     assert abs(_slant(straight)) < 0.01
     np.testing.assert_allclose(
         ndimage.center_of_mass(straight), ndimage.center_of_mass(leaning), atol=0.05
     )
     # Shearing moves ink sideways within rows: each row keeps its ink.
     np.testing.assert_allclose(straight.sum(axis=1), leaning.sum(axis=1), rtol=1e-9)
+
+
+def test_off_centre_digit_is_centred_and_upright():
+    leaning = np.roll(_leaning_bar(skew=0.6), (-3, 4), axis=(0, 1))
+    straight = DigitDeskewer().fit_transform(leaning.reshape(1, -1)).reshape(28, 28)
+    assert abs(_slant(straight)) < 0.01
+    np.testing.assert_allclose(ndimage.center_of_mass(straight), (14, 14), atol=0.05)
+    # Nothing is lost: the digit stays inside the image.
+    assert straight.sum() == pytest.approx(leaning.sum(), rel=1e-9)
 
 
 def test_real_digits_lose_their_slant(mnist_images):
@@ -85,20 +95,18 @@ def test_a_digit_leaned_either_way_comes_back_the_same(mnist_images):
             assert corr > 0.9
 
 
-def test_matches_scipy_affine_transform_exactly():
+@pytest.mark.parametrize("center", [True, False])
+def test_matches_scipy_affine_transform_exactly(center):
     rng = np.random.default_rng(0)
     images = rng.random((20, 12, 12)) * (rng.random((20, 12, 12)) < 0.3)
-    straight = DigitDeskewer().fit_transform(images.reshape(20, -1))
+    straight = DigitDeskewer(center=center).fit_transform(images.reshape(20, -1))
     for image, result in zip(images, straight, strict=True):
-        skew = _slant(image)
-        mean_row = ndimage.center_of_mass(image)[0]
-        # Output (r, c) reads the input at (r, c + skew * (r - mean_row)).
+        shear = np.array([[1.0, 0.0], [_slant(image), 1.0]])
+        mean = np.array(ndimage.center_of_mass(image))
+        target = np.array([6.0, 6.0]) if center else mean
+        # Output (r, c) reads the input at shear @ ((r, c) - target) + mean.
         expected = ndimage.affine_transform(
-            image,
-            np.array([[1.0, 0.0], [skew, 1.0]]),
-            offset=[0.0, -skew * mean_row],
-            order=1,
-            mode="grid-constant",
+            image, shear, offset=mean - shear @ target, order=1, mode="grid-constant"
         )
         np.testing.assert_allclose(result.reshape(12, 12), expected, atol=1e-12)
 
@@ -120,21 +128,30 @@ def test_rectangular_images_with_image_width():
     assert deskewer.image_shape_ == (30, 20)
     straight = deskewer.transform(tall.reshape(1, -1)).reshape(30, 20)
     assert abs(_slant(straight)) < 0.02 < abs(_slant(tall))
+    np.testing.assert_allclose(ndimage.center_of_mass(straight), (15, 10), atol=0.05)
 
 
-def test_blank_and_one_row_images_are_unchanged():
+def test_blank_and_one_row_images_are_not_sheared():
     blank = np.zeros((1, 64))
     one_row = np.zeros((8, 8))
-    one_row[3, 2:6] = 9.0
+    one_row[4, 2:6] = 9.0  # centre of mass (4, 3.5): centring moves it 0.5 right
     X = np.vstack([blank, one_row.reshape(1, -1)])
-    np.testing.assert_array_equal(DigitDeskewer().fit_transform(X), X)
+    np.testing.assert_array_equal(DigitDeskewer(center=False).fit_transform(X), X)
+    centred = DigitDeskewer().fit_transform(X)
+    np.testing.assert_array_equal(centred[0], X[0])
+    np.testing.assert_allclose(
+        centred[1].reshape(8, 8)[4], [0, 0, 4.5, 9, 9, 9, 4.5, 0], atol=1e-12
+    )
 
 
-def test_upright_symmetric_image_is_unchanged():
-    image = np.zeros((9, 9))
-    image[1:8, 3:6] = 1.0
+@pytest.mark.parametrize("center", [True, False])
+def test_upright_centred_image_is_unchanged(center):
+    image = np.zeros((10, 10))
+    image[1:10, 3:8] = 1.0  # centre of mass (5, 5)
     X = image.reshape(1, -1)
-    np.testing.assert_allclose(DigitDeskewer().fit_transform(X), X, atol=1e-12)
+    np.testing.assert_allclose(
+        DigitDeskewer(center=center).fit_transform(X), X, atol=1e-12
+    )
 
 
 def test_batches_give_the_same_result_as_one_by_one(monkeypatch):
@@ -201,6 +218,11 @@ def test_bad_image_width(image_width):
         DigitDeskewer(image_width=image_width).fit(np.zeros((2, 16)))
 
 
+def test_bad_center():
+    with pytest.raises(ValueError, match="center"):
+        DigitDeskewer(center="yes").fit(np.zeros((2, 16)))
+
+
 def test_negative_pixels_are_an_error_that_says_what_to_do():
     X = np.full((2, 16), -0.5)
     with pytest.raises(ValueError, match=r"Negative values.*before centring"):
@@ -228,7 +250,7 @@ def test_in_a_pipeline_with_cross_validation():
     )
     scores = cross_val_score(model, X[:600], y[:600], cv=3)
     assert scores.mean() > 0.85
-    assert clone(model).get_params()["digitdeskewer__image_width"] is None
+    assert clone(model).get_params()["digitdeskewer__center"] is True
 
 
 def test_deskewing_helps_a_linear_model_on_real_digits(mnist_file):
