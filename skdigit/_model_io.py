@@ -44,8 +44,13 @@ _METADATA_MEMBER = "skdigit.json"
 # skdigit.json is a few hundred bytes; anything far larger is not one of ours.
 _MAX_METADATA_BYTES = 1 << 20
 _CLASSIFIER = "skdigit._logistic.GDLogisticRegression"
-# Pipeline steps a model file may hold before the classifier.
-_STEP_TYPES = ["skdigit._deskew.DigitDeskewer", "skdigit._scaling.PixelScaler"]
+# Pipeline steps a model file may hold before the classifier: skdigit's, and
+# scikit-learn's StandardScaler for centring (plain numbers and arrays).
+_STEP_TYPES = [
+    "skdigit._deskew.DigitDeskewer",
+    "skdigit._scaling.PixelScaler",
+    "sklearn.preprocessing._data.StandardScaler",
+]
 # The only types a model file may hold beyond builtins and NumPy arrays and
 # scalars. skops itself trusts all of scikit-learn by default; skdigit does not.
 # A Pipeline is only a list of steps: each step's type is checked too. Never
@@ -132,8 +137,9 @@ def save_model(estimator, path, *, metadata=None):
     ----------
     estimator : GDLogisticRegression or Pipeline
         The fitted estimator: a :class:`~skdigit.GDLogisticRegression`, or a
-        :class:`~sklearn.pipeline.Pipeline` whose steps are skdigit's
-        (:class:`~skdigit.PixelScaler`, ``DigitDeskewer`` or ``"passthrough"``)
+        :class:`~sklearn.pipeline.Pipeline` whose steps are
+        :class:`~skdigit.DigitDeskewer`, :class:`~skdigit.PixelScaler`,
+        :class:`~sklearn.preprocessing.StandardScaler` or ``"passthrough"``
         and whose last step is a :class:`~skdigit.GDLogisticRegression`.
 
     path : str or path-like
@@ -218,7 +224,7 @@ def _check_savable(estimator):
 
     expected = (
         "save_model saves a fitted GDLogisticRegression, or a Pipeline of "
-        "skdigit steps ending in one"
+        "DigitDeskewer, PixelScaler and StandardScaler steps ending in one"
     )
     if isinstance(estimator, Pipeline):
         *steps, (_, last) = estimator.steps

@@ -12,6 +12,7 @@ DOCS = Path(__file__).parent.parent / "docs"
 PAGES = [
     "getting_started.rst",
     "user_guide.rst",
+    "own_digits.rst",
     "scaling_out.rst",
     "scaling_out_torch.txt",  # included in scaling_out.rst
 ]

@@ -15,6 +15,7 @@ from sklearn.pipeline import Pipeline
 
 import skdigit
 from skdigit import (
+    DigitDeskewer,
     GDLogisticRegression,
     MNISTIdxLoader,
     PixelScaler,
@@ -150,8 +151,7 @@ def test_all_digits(tmp_path, capsys, bundled_split):
     _, X_test, _, y_test = bundled_split
     paths = []
     for index in range(10):
-        # With a margin of paper, as on a page: a digit filling the whole picture
-        # would leave no paper to tell the ink from.
+        # With a margin of paper, as on a page.
         digit = np.pad(255 - X_test[index].reshape(8, 8), 2, constant_values=255)
         path = tmp_path / f"digit{index}.png"
         Image.fromarray(digit).resize((96, 96), Image.Resampling.BILINEAR).save(path)
@@ -240,9 +240,6 @@ def test_a_failing_output_leaves_an_earlier_run_as_it_was(
 
 
 def test_deskew_is_the_first_step(tmp_path, capsys, bundled_split):
-    DigitDeskewer = getattr(skdigit, "DigitDeskewer", None)
-    if DigitDeskewer is None:
-        pytest.skip("skdigit.DigitDeskewer is not in this skdigit yet")
     args = ["train", "--dataset", "digits", "--deskew", "--scale", "--all-digits"]
     args += ["--learning-rate", "0.5", "--max-iter", "30", "-o", str(tmp_path)]
     assert main(args) == 0
@@ -254,6 +251,21 @@ def test_deskew_is_the_first_step(tmp_path, capsys, bundled_split):
     _, X_test, _, _ = bundled_split
     by_hand = model[-1].predict(model[1].transform(model[0].transform(X_test)))
     np.testing.assert_array_equal(model.predict(X_test), by_hand)
+
+
+def test_center_subtracts_the_training_means(tmp_path, capsys, bundled_split):
+    args = ["train", "--dataset", "digits", "--scale", "--center", "--all-digits"]
+    args += ["--multiclass", "multinomial", "--learning-rate", "2"]
+    assert main([*args, "--max-iter", "100", "-o", str(tmp_path)]) == 0
+    assert "(scaled to 0-1, centred)" in capsys.readouterr().out
+    model, info = load_model(tmp_path / "model.skops")
+    assert [name for name, _ in model.steps] == ["scale", "center", "classifier"]
+    assert info["metadata"]["center"] is True
+    X_train, X_test, _, y_test = bundled_split
+    np.testing.assert_allclose(model[1].mean_, (X_train / 255).mean(axis=0))
+    centred = X_test / 255 - (X_train / 255).mean(axis=0)
+    np.testing.assert_array_equal(model.predict(X_test), model[-1].predict(centred))
+    assert model.score(X_test, y_test) > 0.9
 
 
 def test_error_diverging_learning_rate(capsys):
