@@ -9,6 +9,8 @@ import pytest
 import scipy.sparse as sp
 from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.linear_model import LogisticRegression
+from sklearn.multiclass import OneVsRestClassifier
 
 from skdigit import GDLogisticRegression
 
@@ -239,6 +241,29 @@ def test_fit_intercept_false_and_alpha(digits):
     # With zero weights the penalty is zero, so both fits start from the same loss.
     assert penalised.loss_curve_[0] == plain.loss_curve_[0]
     assert penalised.loss_curve_[1] > plain.loss_curve_[1]
+
+
+@pytest.mark.parametrize("multiclass", ["ovr", "multinomial"])
+def test_penalised_fit_converges_to_scikit_learns_penalised_optimum(digits, multiclass):
+    # alpha / 2 * ||coef||^2 on the mean loss is scikit-learn's C = 1 / (alpha * n):
+    # run to convergence, both must find the same weights. (A penalty gradient
+    # divided by n_samples once made alpha almost inert; this catches it.)
+    X, y = digits
+    X = X / 16 - (X / 16).mean(axis=0)
+    alpha = 1e-2
+    gd = GDLogisticRegression(
+        multiclass=multiclass, learning_rate=1.0, alpha=alpha, max_iter=3000, tol=0
+    ).fit(X, y)
+    reference = LogisticRegression(C=1 / (alpha * len(y)), tol=1e-10, max_iter=10_000)
+    if multiclass == "ovr":
+        reference = OneVsRestClassifier(reference).fit(X, y)
+        coef = np.vstack([e.coef_ for e in reference.estimators_])
+        intercept = np.concatenate([e.intercept_ for e in reference.estimators_])
+    else:
+        reference.fit(X, y)
+        coef, intercept = reference.coef_, reference.intercept_
+    np.testing.assert_allclose(gd.coef_, coef, atol=1e-5 * np.abs(coef).max())
+    np.testing.assert_allclose(gd.intercept_, intercept, atol=1e-5)
 
 
 def test_diverging_learning_rate_raises_and_leaves_no_model(digits):

@@ -72,6 +72,8 @@ class Objective:
         loss_sum, grad_coef, grad_intercept = self.kernel.sums(
             coef, intercept, self.shift
         )
+        # The kernel's sums become means; the penalty is added to the means.
+        grad_coef = grad_coef / self.weight_sum
         penalty = 0.0
         if self.alpha:
             penalty, penalty_gradient = l2_penalty(
@@ -80,7 +82,7 @@ class Objective:
             grad_coef = grad_coef + penalty_gradient
         loss_sum, penalty = _host_floats(loss_sum, penalty, self.xp)
         loss = self.shift + loss_sum / self.weight_sum + penalty
-        return loss, grad_coef / self.weight_sum, grad_intercept / self.weight_sum
+        return loss, grad_coef, grad_intercept / self.weight_sum
 
     def close(self):
         """Release the kernel's threads or persisted data."""
