@@ -213,7 +213,7 @@ class NoDigitError(DigitImageError):
     ...     prepare_digit(np.full((30, 30), 200, dtype=np.uint8))
     ... except NoDigitError as exc:
     ...     print(exc)
-    the image array contains no digit (the image is blank after thresholding; ...)
+    the image array contains no digit (the image is blank after thresholding)
     """
 
 
