@@ -18,9 +18,10 @@ first iteration out anyway).
 
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
+
+from _child import json_from_child
 
 TIMEOUT_SECONDS = 540
 
@@ -82,26 +83,13 @@ def child(data_dir, source, n_rows, iterations, repeats):
 
 def array_api_rows(data_dir, source, n_rows, iterations, repeats):
     """Run the child; its figures, or ``{"skipped": reason}`` without torch."""
-    command = [
-        sys.executable,
-        str(Path(__file__)),
-        str(data_dir or ""),
-        source,
-        str(n_rows),
-        str(iterations),
-        str(repeats),
-    ]
-    done = subprocess.run(
-        command,
+    return json_from_child(
+        Path(__file__),
+        [data_dir or "", source, n_rows, iterations, repeats],
         env={**os.environ, "SCIPY_ARRAY_API": "1"},
-        capture_output=True,
-        text=True,
         timeout=TIMEOUT_SECONDS,
-        check=False,
+        what="the torch process",
     )
-    if done.returncode != 0:
-        raise RuntimeError(f"the torch process failed:\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 if __name__ == "__main__":

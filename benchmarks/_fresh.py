@@ -11,11 +11,12 @@ with the NumPy kernel, and with the compiled kernel on an empty numba cache
 
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from _child import json_from_child
 
 # Modules a light `import skdigit` must not load.
 HEAVY_MODULES = ("numba", "dask", "distributed", "torch", "matplotlib")
@@ -48,28 +49,6 @@ def child(data_dir, source, n_rows, iterations):
     }
 
 
-def _run_child(env, data_dir, source, n_rows, iterations):
-    command = [
-        sys.executable,
-        str(Path(__file__)),
-        str(data_dir or ""),
-        source,
-        str(n_rows),
-        str(iterations),
-    ]
-    done = subprocess.run(
-        command,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT_SECONDS,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"{' '.join(command)} failed:\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
 def fresh_process_rows(data_dir, source, n_rows, iterations, kernels):
     """Each scenario's figures: scenario name -> dict."""
     base = {**os.environ}
@@ -83,7 +62,12 @@ def fresh_process_rows(data_dir, source, n_rows, iterations, kernels):
             scenarios["compiled, warm numba cache"] = compiled
         for name, env in scenarios.items():
             print(f"  fresh process: {name}", flush=True)
-            results[name] = _run_child(env, data_dir, source, n_rows, iterations)
+            results[name] = json_from_child(
+                Path(__file__),
+                [data_dir or "", source, n_rows, iterations],
+                env=env,
+                timeout=TIMEOUT_SECONDS,
+            )
     return results
 
 

@@ -45,7 +45,7 @@ from skdigit import (
 )
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tests.pictures import handwritten, photographed, printed
+from tests.pictures import cropped_to_the_ink, handwritten, photographed, printed
 
 PEN_WIDTHS = {"thin pen": 0.03, "pen": 0.08, "marker": 0.16}
 TIGHT = "marker, cropped tight"
@@ -73,23 +73,14 @@ def pictures(style, digit, rng):
         paper = tuple(int(c) for c in rng.integers(110, 256, size=3))
         photo = photographed(clean, rng, paper=paper, noise=22, specks=6)
     elif style == TIGHT:
-        drawing = np.asarray(handwritten(digit, width=PEN_WIDTHS["marker"]))
-        clean = Image.fromarray(_cropped_to_the_ink(drawing, int(rng.integers(0, 4))))
+        drawing = handwritten(digit, width=PEN_WIDTHS["marker"])
+        clean = Image.fromarray(cropped_to_the_ink(drawing, int(rng.integers(0, 4))))
         photo = photographed(clean, rng, rotation=0)
     else:
         slant = rng.uniform(-0.1, 0.3)
         clean = handwritten(digit, width=PEN_WIDTHS[style], slant=slant)
         photo = photographed(clean, rng, specks=6, table=rng.random() < 1 / 3)
     return np.asarray(clean), photo
-
-
-def _cropped_to_the_ink(pixels, margin):
-    rows = np.flatnonzero((pixels < 128).any(axis=1))
-    cols = np.flatnonzero((pixels < 128).any(axis=0))
-    return pixels[
-        max(rows[0] - margin, 0) : rows[-1] + 1 + margin,
-        max(cols[0] - margin, 0) : cols[-1] + 1 + margin,
-    ]
 
 
 def main(argv=None):

@@ -393,8 +393,9 @@ def _prepare(grey, invert, name, path=None):
     if invert == "auto":
         invert = _ink_is_dark(framed)
     ink = _ink_against_paper(framed, dark_ink=invert)
-    outline = _find_ink(ink, inside, name, path)
-    digit, inked = _grey_strokes(ink, outline)
+    smooth = _smoothed(ink)
+    outline = _find_ink(ink, smooth, inside, name, path)
+    digit, inked = _grey_strokes(ink, smooth, outline)
     box = _crop(digit, inked)
     small = _fit_in_box(box)
     field = _paste_centred(small)
@@ -698,18 +699,16 @@ def _resize_to_side(array, side):
 # ------------------------------------------------------------------- the ink
 
 
-def _find_ink(ink, inside, name, path):
+def _find_ink(ink, smooth, inside, name, path):
     """The outline of the digit's strokes (specks, and what lies at the
-    picture's edge, dropped), found in the ``inside`` of the framed ``ink``.
+    picture's edge, dropped), found in the ``inside`` of the framed ``ink``
+    (``smooth`` is the ink lightly smoothed).
 
     First the pieces standing out from the paper's noise are found and the
     digit's are chosen; then, inside the digit's bounding box only (where the
     table or a shadow at the edge cannot weigh on it), Otsu's threshold draws
     the strokes' outline, the pieces' grey edges left out.
     """
-    from scipy import ndimage
-
-    smooth = ndimage.gaussian_filter(ink, _smoothing(ink.shape))
     floor = _noise_floor(smooth)
     if floor is None:
         raise NoDigitError(
@@ -753,6 +752,13 @@ def _digit_pieces(mask, ink, name, path):
     return np.isin(labels, kept)
 
 
+def _smoothed(ink):
+    """The ink lightly smoothed, for thresholding: noise averages out."""
+    from scipy import ndimage
+
+    return ndimage.gaussian_filter(ink, _smoothing(ink.shape))
+
+
 def _smoothing(shape):
     """Gaussian sigma for thresholding: one pixel, half of one on small pictures."""
     return 1.0 if min(shape) >= 100 else 0.5
@@ -783,7 +789,7 @@ def _otsu(values, bins=256):
     return edges[np.argmax(between) + 1]
 
 
-def _grey_strokes(ink, outline):
+def _grey_strokes(ink, smooth, outline):
     """The ink's grey levels on the outline and a one-pixel seam around it, the
     strokes' cores scaled to 1, and where it is clearly inked; strokes much
     thinner than MNIST's are thickened.
@@ -796,7 +802,6 @@ def _grey_strokes(ink, outline):
     seam = ndimage.binary_dilation(outline, structure=np.ones((3, 3)))
     core = np.percentile(ink[outline], _CORE_PERCENTILE)
     digit = np.clip(np.where(seam, ink, 0.0) / core, 0.0, 1.0)
-    smooth = ndimage.gaussian_filter(ink, _smoothing(ink.shape))
     inked = seam & (smooth > _INK_FRACTION * core)
     radius = _thickening(outline)
     if radius:

@@ -81,6 +81,17 @@ def printed(digit, *, size=160):
     return image
 
 
+def cropped_to_the_ink(picture, margin):
+    """The picture cut down to its dark pixels' bounding box plus ``margin``."""
+    pixels = np.asarray(picture)
+    rows = np.flatnonzero((pixels < 128).any(axis=1))
+    cols = np.flatnonzero((pixels < 128).any(axis=0))
+    return pixels[
+        max(rows[0] - margin, 0) : rows[-1] + 1 + margin,
+        max(cols[0] - margin, 0) : cols[-1] + 1 + margin,
+    ]
+
+
 def photographed(
     picture,
     rng,

@@ -17,7 +17,7 @@ from skdigit import (
     prepare_digit,
 )
 
-from .pictures import handwritten, photographed, printed
+from .pictures import cropped_to_the_ink, handwritten, photographed, printed
 
 
 def _bounding_box(image):
@@ -489,17 +489,6 @@ def test_specks_and_a_table_edge_are_ignored():
         assert _best_shifted_corr(load_digit_image(io.BytesIO(dirty)), plain) > 0.9
 
 
-def _cropped_to_the_ink(picture, margin):
-    """The picture cut down to its dark pixels' bounding box plus ``margin``."""
-    pixels = np.asarray(picture)
-    rows = np.flatnonzero((pixels < 128).any(axis=1))
-    cols = np.flatnonzero((pixels < 128).any(axis=0))
-    return pixels[
-        max(rows[0] - margin, 0) : rows[-1] + 1 + margin,
-        max(cols[0] - margin, 0) : cols[-1] + 1 + margin,
-    ]
-
-
 @pytest.mark.parametrize("style", ["pen", "marker"])
 @pytest.mark.parametrize("margin", [0, 3])
 def test_digit_cropped_tight_prepares_like_the_page(style, margin):
@@ -509,7 +498,7 @@ def test_digit_cropped_tight_prepares_like_the_page(style, margin):
     scores = []
     for digit in range(10):
         picture = _clean_picture(style, digit)
-        tight = _cropped_to_the_ink(picture, margin).astype(float)
+        tight = cropped_to_the_ink(picture, margin).astype(float)
         tight = np.clip(tight + rng.normal(0, 6, tight.shape), 0, 255)
         page = load_digit_image(np.asarray(picture))
         scores.append(_best_shifted_corr(load_digit_image(tight), page))
@@ -520,7 +509,7 @@ def test_photo_of_a_digit_cropped_tight():
     rng = np.random.default_rng(11)
     for digit in (0, 4, 8):
         picture = _clean_picture("marker", digit)
-        tight = Image.fromarray(_cropped_to_the_ink(picture, 2))
+        tight = Image.fromarray(cropped_to_the_ink(picture, 2))
         photo = _photo_of(tight, "marker", rng, rotation=0)
         page = load_digit_image(np.asarray(picture))
         assert _best_shifted_corr(load_digit_image(io.BytesIO(photo)), page) > 0.85

@@ -193,10 +193,10 @@ def _use_compiled(X):
         return False
     from ._compiled import available
 
-    usable = not sp.issparse(X) and X.flags.c_contiguous
-    if choice == "compiled" and not (usable and available()):
+    usable = not sp.issparse(X) and X.flags.c_contiguous and available()
+    if choice == "compiled" and not usable:
         raise ValueError(
             f'{KERNEL_ENV_VAR}=compiled needs numba (pip install "skdigit[fast]") '
             "and dense, C-ordered X; unset it to let skdigit choose."
         )
-    return usable and available()
+    return usable
