@@ -7,8 +7,6 @@ labels into a one-digit target, and :class:`MNISTIdxLoader` reads (and downloads
 MNIST files.
 """
 
-__version__ = "0.1.0"
-
 from ._binarizer import OneDigitBinarizer
 from ._deskew import DigitDeskewer
 from ._idx import IdxFormatError, read_idx, write_idx
@@ -30,6 +28,7 @@ from ._mnist import (
 )
 from ._model_io import ModelFileError, load_model, save_model
 from ._scaling import PixelScaler
+from ._version import __version__
 
 __all__ = [
     "DigitDeskewer",

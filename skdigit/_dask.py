@@ -11,20 +11,10 @@ dask is needed only when a dask array is passed.
 
 import numpy as np
 
-INSTALL_HINT = 'pip install "skdigit[dask]"'
-
 
 def is_dask_array(X):
     """Whether X is a dask array, without importing dask."""
     return type(X).__module__.startswith("dask.") and hasattr(X, "chunks")
-
-
-def _dask_array_module():
-    try:
-        import dask.array as da
-    except ImportError as error:  # pragma: no cover - dask is present where used
-        raise ImportError(f"dask arrays need dask: {INSTALL_HINT}") from error
-    return da
 
 
 def validate_dask_X(X, *, n_features=None):

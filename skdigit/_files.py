@@ -4,6 +4,7 @@ import contextlib
 import os
 import re
 import secrets
+import stat
 import time
 from pathlib import Path
 
@@ -13,6 +14,47 @@ _TOKEN_BYTES = 6
 # A temporary file untouched for this long belongs to a process that died while
 # writing: atomic_write's writes take seconds, not hours.
 STALE_AFTER_S = 3600
+
+
+def check_input_file(path, kind):
+    """Check that ``path`` is a regular file to read, before opening it.
+
+    Opening a FIFO blocks until someone writes to it, and a device such as
+    ``/dev/zero`` never ends: both are refused, as are folders and missing files,
+    with a message that names the file and what kind of file was expected.
+
+    Parameters
+    ----------
+    path : str or path-like
+    kind : str
+        What the file should be, for the messages ("model file").
+
+    Returns
+    -------
+    size : int
+        The file's size in bytes.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from skdigit._files import check_input_file
+    >>> check_input_file(tempfile.gettempdir(), "model file")
+    Traceback (most recent call last):
+    ...
+    IsADirectoryError: '...' is a folder, not a model file
+    """
+    try:
+        status = os.stat(path)
+    except FileNotFoundError:
+        raise FileNotFoundError(f"no such {kind}: '{path}'") from None
+    if stat.S_ISDIR(status.st_mode):
+        raise IsADirectoryError(f"'{path}' is a folder, not a {kind}")
+    if not stat.S_ISREG(status.st_mode):
+        raise OSError(
+            f"'{path}' is not a regular file (a pipe, socket or device): give a "
+            f"{kind} stored on disk"
+        )
+    return status.st_size
 
 
 @contextlib.contextmanager

@@ -36,6 +36,9 @@ from pathlib import Path
 
 import numpy as np
 
+from ._files import check_input_file
+from ._optional import import_optional
+
 __all__ = [
     "DigitImageError",
     "ImageTooLargeError",
@@ -44,7 +47,6 @@ __all__ = [
     "prepare_digit",
 ]
 
-_INSTALL_HINT = 'pip install "skdigit[cli]"'
 
 # Decoding limits. 100 million pixels (10000 x 10000) is above any phone photo in
 # its usual mode; 100 MB is above any such photo's file.
@@ -418,11 +420,7 @@ def _check_invert(invert):
 
 
 def _check_file(path, max_bytes):
-    if not path.exists():
-        raise FileNotFoundError(f"no such image file: '{path}'")
-    if path.is_dir():
-        raise IsADirectoryError(f"'{path}' is a folder, not an image file")
-    size = path.stat().st_size
+    size = check_input_file(path, "image file")
     if size > max_bytes:
         raise _too_large(str(path), "bytes", size, max_bytes)
 
@@ -458,10 +456,9 @@ def _too_large(path, unit, found, limit, *, setting=None):
 
 
 def _import_pillow():
-    try:
-        from PIL import Image, ImageOps
-    except ImportError as exc:
-        raise ImportError(f"load_digit_image needs Pillow: {_INSTALL_HINT}") from exc
+    import_optional("PIL", needed_for="reading pictures")
+    from PIL import Image, ImageOps
+
     return Image, ImageOps
 
 

@@ -33,7 +33,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ._files import atomic_write
+from ._files import atomic_write, check_input_file
+from ._optional import import_optional
+from ._version import __version__
 
 __all__ = ["FORMAT_VERSION", "ModelFileError", "load_model", "save_model"]
 
@@ -69,7 +71,6 @@ _PLAIN_TYPES = {
     "numpy.ndarray",
     "numpy.dtype",
 }
-_INSTALL_HINT = 'pip install "skdigit[cli]"'
 
 
 class ModelFileError(ValueError):
@@ -94,18 +95,12 @@ class ModelFileError(ValueError):
 
 
 def _skops_io():
-    try:
-        import skops.io
-    except ImportError as exc:
-        raise ImportError(f"model files need skops: {_INSTALL_HINT}") from exc
-    return skops.io
+    return import_optional("skops.io", needed_for="model files")
 
 
 def _versions():
     import numpy
     import sklearn
-
-    from . import __version__
 
     return {
         "skdigit_version": __version__,
@@ -307,10 +302,7 @@ def load_model(path):
     ((10, 64), {})
     """
     path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"no such model file: '{path}'")
-    if path.is_dir():
-        raise IsADirectoryError(f"'{path}' is a folder, not a model file")
+    check_input_file(path, "model file")
     data = path.read_bytes()
     info = _read_header(path, data)
     estimator = _read_estimator(path, data)
@@ -358,8 +350,6 @@ def _read_header(path, data):
     if isinstance(file_format, bool) or not isinstance(file_format, int):
         raise _not_a_model(path, f"{_METADATA_MEMBER} has no format number")
     if file_format > FORMAT_VERSION:
-        from . import __version__
-
         written_by = info.get("skdigit_version", "unknown")
         raise ModelFileError(
             f"'{path}' was written by a newer skdigit ({written_by}, model format "

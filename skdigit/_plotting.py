@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from ._files import atomic_write
+from ._optional import import_optional
 
 __all__ = [
     "plot_loss_curve",
@@ -24,19 +25,14 @@ __all__ = [
     "save_figure",
 ]
 
-_INSTALL_HINT = 'pip install "skdigit[cli]"'
-
 # Inches per image panel in the weight and digit galleries.
 _PANEL_INCHES = 1.9
 _MAX_COLUMNS = 5
 
 
 def _new_figure(**kwargs):
-    try:
-        from matplotlib.figure import Figure
-    except ImportError as exc:
-        raise ImportError(f"plotting needs matplotlib: {_INSTALL_HINT}") from exc
-    return Figure(layout="constrained", **kwargs)
+    figure = import_optional("matplotlib.figure", needed_for="plotting")
+    return figure.Figure(layout="constrained", **kwargs)
 
 
 # --------------------------------------------------------------------------- loss

@@ -5,7 +5,12 @@ import time
 
 import pytest
 
-from skdigit._files import STALE_AFTER_S, atomic_write, remove_stale_temporaries
+from skdigit._files import (
+    STALE_AFTER_S,
+    atomic_write,
+    check_input_file,
+    remove_stale_temporaries,
+)
 
 
 def test_an_error_leaves_the_old_file_and_no_temporary(tmp_path):
@@ -74,3 +79,25 @@ def test_temporaries_of_atomic_write_match_what_is_cleaned(tmp_path):
     os.utime(tmp_path / seen[0], (0, 0))
     assert remove_stale_temporaries(path) == seen
     assert remove_stale_temporaries(tmp_path / "missing-folder" / "x") == []
+
+
+def test_input_files_must_be_regular_files(tmp_path):
+    model = tmp_path / "model.skops"
+    model.write_bytes(b"12345")
+    assert check_input_file(model, "model file") == 5
+    with pytest.raises(FileNotFoundError, match=r"no such model file: '.*nothing'"):
+        check_input_file(tmp_path / "nothing", "model file")
+    with pytest.raises(IsADirectoryError, match="is a folder, not a model file"):
+        check_input_file(tmp_path, "model file")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+def test_a_fifo_or_a_device_is_refused_without_blocking(tmp_path):
+    fifo = tmp_path / "pipe.png"
+    os.mkfifo(fifo)
+    # Opening a FIFO with no writer would block this test forever.
+    with pytest.raises(OSError, match=r"'.*pipe.png' is not a regular file"):
+        check_input_file(fifo, "image file")
+    if os.path.exists("/dev/zero"):
+        with pytest.raises(OSError, match="give a model file stored on disk"):
+            check_input_file("/dev/zero", "model file")

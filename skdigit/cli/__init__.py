@@ -22,7 +22,7 @@ import os
 import sys
 import warnings
 
-from .. import __version__
+from .._version import __version__
 from . import evaluate, predict, train
 from .console import (
     EXIT_BROKEN_PIPE,
