@@ -306,6 +306,7 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
             alpha=self.alpha,
             penalty_share=penalty_share,
             xp=xp,
+            max_iter=self.max_iter,
         ) as objective:
             result = gradient_descent(
                 objective,

@@ -17,9 +17,12 @@ The kernels:
 - ``_dask.DaskKernel``: a map-reduce over the chunks of a dask array, each chunk
   running the NumPy kernel.
 
-Set the environment variable ``SKDIGIT_KERNEL=numpy`` to use the NumPy kernel even
-where the compiled one is available (``auto``, the default, prefers the compiled one;
-``compiled`` requires it).
+The compiled kernel is chosen for NumPy X only where it pays: its first use in a
+process costs importing numba and loading the compiled sweep (about 0.7 s), so a fit
+whose work (rows x features x outputs x ``max_iter``) is below
+:data:`COMPILED_MIN_WORK` takes the NumPy kernel. Set the environment variable
+``SKDIGIT_KERNEL=numpy`` to use the NumPy kernel always, ``compiled`` to use the
+compiled one wherever it can read X (``auto``, the default, decides by the work).
 """
 
 import os
@@ -32,6 +35,13 @@ from .._threads import fit_threads
 
 KERNEL_ENV_VAR = "SKDIGIT_KERNEL"
 _KERNEL_CHOICES = ("auto", "numpy", "compiled")
+# The work of a fit (rows x features x outputs x iterations) above which the compiled
+# kernel saves more than its first use in a process costs (importing numba, loading
+# the sweep from numba's cache: about 0.7 s). Measured by benchmarks/run.py
+# (section "crossover"): see benchmarks/README.md.
+COMPILED_MIN_WORK = 2e9
+# The iterations assumed when the fit's are not known.
+_TYPICAL_ITERATIONS = 200
 
 
 class Objective:
@@ -106,7 +116,17 @@ def _host_floats(loss_sum, penalty, xp):
     return tuple(to_numpy(xp.stack([loss_sum, penalty])).tolist())
 
 
-def make_objective(X, Y, sample_weight, *, link, alpha=0.0, penalty_share=1.0, xp=np):
+def make_objective(
+    X,
+    Y,
+    sample_weight,
+    *,
+    link,
+    alpha=0.0,
+    penalty_share=1.0,
+    xp=np,
+    max_iter=None,
+):
     """The objective of one fit, on the kernel that suits ``X``.
 
     Parameters
@@ -121,6 +141,9 @@ def make_objective(X, Y, sample_weight, *, link, alpha=0.0, penalty_share=1.0, x
         See :class:`Objective`.
     xp : module
         The namespace of X (NumPy for NumPy, SciPy and dask data).
+    max_iter : int or None, default=None
+        The fit's most iterations, which with the size of X decide whether the
+        compiled kernel pays (None: a typical 200).
 
     Returns
     -------
@@ -138,7 +161,7 @@ def make_objective(X, Y, sample_weight, *, link, alpha=0.0, penalty_share=1.0, x
     >>> loss, grad_coef.tolist(), grad_intercept.tolist()
     (0.6931471805599453, [[0.5]], [0.0])
     """
-    kernel = make_kernel(X, Y, sample_weight, link=link, xp=xp)
+    kernel = make_kernel(X, Y, sample_weight, link=link, xp=xp, max_iter=max_iter)
     return Objective(
         kernel,
         shift=zero_score_loss(link, Y.shape[1]),
@@ -149,7 +172,7 @@ def make_objective(X, Y, sample_weight, *, link, alpha=0.0, penalty_share=1.0, x
     )
 
 
-def make_kernel(X, Y, sample_weight, *, link, xp=np):
+def make_kernel(X, Y, sample_weight, *, link, xp=np, max_iter=None):
     """The kernel for ``X``: dask, Array API, compiled or NumPy (see the module
     docstring for the choice and how to override it)."""
     from .._dask import is_dask_array
@@ -157,7 +180,7 @@ def make_kernel(X, Y, sample_weight, *, link, xp=np):
     if is_dask_array(X):
         from ._dask import DaskKernel
 
-        return DaskKernel(X, Y, sample_weight, link=link)
+        return DaskKernel(X, Y, sample_weight, link=link, max_iter=max_iter)
     if xp is not np:
         from ._xp import ArrayAPIKernel
 
@@ -167,11 +190,43 @@ def make_kernel(X, Y, sample_weight, *, link, xp=np):
     sparse = sp.issparse(X)
     blocks = row_blocks(*X.shape, Y.dtype.itemsize, sparse=sparse)
     threads = fit_threads(len(blocks), sparse=sparse)
-    if _use_compiled(X):
+    if _use_compiled(X, Y.shape[1], max_iter):
         from ._compiled import CompiledKernel
 
         return CompiledKernel(X, Y, sample_weight, link=link, n_threads=threads)
     return BlockKernel(X, Y, sample_weight, link=link, threads=threads, blocks=blocks)
+
+
+def compiling_ahead(X, *, n_outputs, max_iter):
+    """About how many seconds a fit of ``X`` will spend compiling the compiled
+    kernel before its first iteration, or None when it will not: the kernel is
+    not chosen, or its machine code for X's dtype is already in this process or in
+    numba's on-disk cache. Meant for saying so before a fit that will compile.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+        The data as the estimator's ``fit`` will receive it.
+    n_outputs : int
+        1 for a binary problem, else the number of classes.
+    max_iter : int
+
+    Returns
+    -------
+    float or None
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdigit._kernels import compiling_ahead
+    >>> print(compiling_ahead(np.zeros((100, 64)), n_outputs=1, max_iter=200))
+    None
+    """
+    if not isinstance(X, np.ndarray) or not _use_compiled(X, n_outputs, max_iter):
+        return None
+    from ._compiled import COMPILE_SECONDS, needs_compiling
+
+    return COMPILE_SECONDS if needs_compiling(X) else None
 
 
 def kernel_choice():
@@ -186,17 +241,36 @@ def kernel_choice():
     return choice
 
 
-def _use_compiled(X):
-    """Whether the compiled kernel takes this dense NumPy X."""
+def compiled_pays(n_samples, n_features, n_outputs, max_iter=None):
+    """Whether a fit of this size is worth the compiled kernel's cost of first use
+    (see :data:`COMPILED_MIN_WORK`).
+
+    Examples
+    --------
+    >>> from skdigit._kernels import compiled_pays
+    >>> compiled_pays(1797, 64, 1, 200)  # scikit-learn's 8x8 digits
+    False
+    >>> compiled_pays(60000, 784, 1, 200)  # MNIST
+    True
+    """
+    iterations = _TYPICAL_ITERATIONS if max_iter is None else max_iter
+    return n_samples * n_features * n_outputs * iterations >= COMPILED_MIN_WORK
+
+
+def _use_compiled(X, n_outputs, max_iter):
+    """Whether the compiled kernel takes this NumPy or SciPy X."""
     choice = kernel_choice()
     if choice == "numpy":
         return False
-    from ._compiled import available
+    if choice == "auto" and not compiled_pays(*X.shape, n_outputs, max_iter):
+        return False  # decided before numba is imported
+    from ._compiled import accepts, available
 
-    usable = not sp.issparse(X) and X.flags.c_contiguous and available()
+    usable = not sp.issparse(X) and accepts(X) and available()
     if choice == "compiled" and not usable:
         raise ValueError(
             f'{KERNEL_ENV_VAR}=compiled needs numba (pip install "skdigit[fast]") '
-            "and dense, C-ordered X; unset it to let skdigit choose."
+            "and dense X whose rows are contiguous in memory (not Fortran-ordered); "
+            "unset it to let skdigit choose."
         )
     return usable

@@ -4,28 +4,27 @@
 row of X once and only once per iteration: the decision values, the loss, the
 residual and the row's share of ``X.T @ residual`` are computed while the row is in
 the CPU cache (see :mod:`skdigit._kernels._numba_sweep`). Integer X (uint8 pixels)
-is read as it is, never copied into floats.
+is read as it is, never copied into floats, and so is any X whose rows are
+contiguous: a C-ordered array, a memory-mapped file, and views such as ``X[:, 1:]``
+or ``X[::2]`` (:func:`row_layout`).
 
 numba is optional (``pip install "skdigit[fast]"``): this module imports it only when
 a kernel is made or :func:`available` is asked, so that ``import skdigit`` stays
 light.
 
-Precision: whatever the dtype of X, the decision values, the loss and every sum are
-computed and accumulated in float64; the gradients are returned in the dtype of Y.
-For float64 data this is the NumPy kernel's arithmetic, summed in another order
-(the results agree to about 1e-15 relative per iteration); for float32 data it is
-more precise than the NumPy kernel, which computes in float32. Integer, float32 and
-float64 X holding the same values give bit-identical results. Products with the
-features that are 0 in a whole tile of rows are left out, which changes no bit
-while the weights are finite (NumPy would turn an infinite or NaN weight times 0
-into NaN; the solver stops on non-finite weights anyway).
+Precision: float32 X is computed in float32, everything else in float64 (see
+:mod:`skdigit._kernels._numba_sweep` for what is summed in which type); the
+gradients are returned in the dtype of Y. For float64 data this is the NumPy
+kernel's arithmetic, summed in another order (the results agree to about 1e-15
+relative per iteration).
 
 Compilation: the first kernel made for a dtype of X compiles the sweep for that
-dtype (a few seconds) and stores the machine code in numba's on-disk cache, where
-later processes load it in a fraction of a second. The cache is the ``__pycache__``
-folder next to this module when it is writable, else numba's folder in the user's
-cache directory (``~/.cache/numba`` on Linux), or ``$NUMBA_CACHE_DIR`` when set;
-when no folder is writable the sweep is compiled in memory by every process.
+dtype (seconds: :func:`needs_compiling` tells) and stores the machine code in numba's
+on-disk cache, where later processes load it in a fraction of a second. The cache
+is the ``__pycache__`` folder next to this module when it is writable, else numba's
+folder in the user's cache directory (``~/.cache/numba`` on Linux), or
+``$NUMBA_CACHE_DIR`` when set; when no folder is writable the sweep is compiled in
+memory by every process.
 """
 
 import functools
@@ -40,6 +39,9 @@ import numpy as np
 # per iteration, stay small next to X.
 MAX_CHUNKS = 64
 MIN_CHUNK_ROWS = 256
+# About how long compiling the sweep for one dtype of X takes, once per machine
+# (benchmarks/run.py, section "fresh": 5 to 8 s on this project's 2-core machine).
+COMPILE_SECONDS = 8
 
 
 @functools.cache
@@ -82,13 +84,51 @@ def chunk_bounds(n_samples, tile_rows=4):
     return np.r_[np.arange(0, n_samples, rows), n_samples].astype(np.int64)
 
 
+def row_layout(X):
+    """``(flat, row_stride)``: the rows of a 2-D array as one read-only 1-D view
+    of its memory, row ``i`` starting at ``flat[i * row_stride]``; or None when the
+    rows are not contiguous (a column stride other than one element, as in
+    Fortran-ordered X) or the row stride is negative or not a whole number of
+    elements. Nothing is copied.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdigit._kernels._compiled import row_layout
+    >>> X = np.arange(12, dtype=np.uint8).reshape(3, 4)
+    >>> flat, stride = row_layout(X[:, 1:])
+    >>> flat.tolist(), stride
+    ([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], 4)
+    >>> row_layout(np.asfortranarray(X)) is None
+    True
+    """
+    n_rows, n_features = X.shape
+    itemsize = X.dtype.itemsize
+    row_bytes, column_bytes = X.strides
+    if n_features > 1 and column_bytes != itemsize:
+        return None
+    if n_rows == 1:
+        row_bytes = n_features * itemsize
+    if row_bytes < 0 or row_bytes % itemsize:
+        return None
+    stride = row_bytes // itemsize
+    size = (n_rows - 1) * stride + n_features if n_rows and n_features else 0
+    flat = np.lib.stride_tricks.as_strided(
+        X, shape=(size,), strides=(itemsize,), writeable=False
+    )
+    # A read-only base-class array: one compiled sweep for every kind of input
+    # (writeable or not, memory-mapped or not) of the same dtype.
+    return np.asarray(flat), stride
+
+
 class CompiledKernel:
     """Weighted sums of the loss and its gradient in one compiled sweep over X.
 
     Parameters
     ----------
     X : ndarray of shape (n_samples, n_features)
-        Dense and C-ordered; any integer dtype (read as it is), float32 or float64.
+        Any integer dtype (read as it is), float32 or float64, with contiguous rows
+        (see :func:`row_layout`).
     Y : ndarray of shape (n_samples, n_outputs)
         0/1 targets (one column for a binary problem), in the float dtype the
         gradients are returned in.
@@ -120,10 +160,11 @@ class CompiledKernel:
         from . import _numba_sweep
 
         self._sweep_chunks = _numba_sweep.sweep_chunks
-        X = _checked_X(X)
+        flat, row_stride = _checked_rows(X)
         if link not in ("sigmoid", "softmax"):
             raise ValueError(f"link={link!r}: use 'sigmoid' or 'softmax'.")
         self.dtype = np.dtype(Y.dtype)
+        self.compute_dtype = compute_dtype(X.dtype)
         n_samples, n_features = X.shape
         n_outputs = Y.shape[1]
         bounds = chunk_bounds(n_samples, _numba_sweep.TILE_ROWS)
@@ -131,18 +172,17 @@ class CompiledKernel:
         self._chunk_grads = np.empty((n_chunks, n_outputs, n_features))
         self._chunk_grad_intercepts = np.empty((n_chunks, n_outputs))
         self._chunk_losses = np.empty(n_chunks)
-        direct = X.dtype == np.float64
-        # Everything but the weights, in the order the sweep takes them; targets
-        # and sample weights are read in float64, whatever the compute dtype.
+        # Everything the sweep reads but the weights, in its order; targets and
+        # sample weights are read in float64, whatever the compute type.
         self._data = (
-            X,
-            X if direct else np.empty((0, n_features)),
-            direct,
+            flat,
+            row_stride,
             np.ascontiguousarray(Y, dtype=np.float64),
             np.ascontiguousarray(sample_weight, dtype=np.float64),
         )
         self._softmax = link == "softmax"
         self._bounds = bounds
+        self._convert = X.dtype.kind in "biu" and n_outputs > 1
         self._no_intercept = np.zeros(n_outputs)
         if n_threads is None:
             n_threads = os.cpu_count() or 1
@@ -154,6 +194,39 @@ class CompiledKernel:
         self._pool = None
         if len(self._parts) > 1:
             self._pool = ThreadPoolExecutor(len(self._parts) - 1, "skdigit-compiled")
+
+    def _arguments(self, coef, intercept, shift):
+        """The sweep's arguments but the chunks to sum, as a dict of keywords."""
+        # Each output's weights contiguous: the sweep reads them along the rows.
+        coef_t = np.ascontiguousarray(np.asarray(coef).T, dtype=self.compute_dtype)
+        if intercept is None:
+            intercept = self._no_intercept
+        X, row_stride, Y, weights = self._data
+        return {
+            "X": X,
+            "row_stride": row_stride,
+            "Y": Y,
+            "weights": weights,
+            "coef_t": coef_t,
+            "intercept": np.ascontiguousarray(intercept, dtype=np.float64),
+            "softmax": self._softmax,
+            "shift": float(shift),
+            "bounds": self._bounds,
+            "convert": self._convert,
+            "chunk_grads": self._chunk_grads,
+            "chunk_grad_intercepts": self._chunk_grad_intercepts,
+            "chunk_losses": self._chunk_losses,
+        }
+
+    def signature(self):
+        """The numba types of the sweep's arguments for this kernel's data."""
+        import numba
+
+        arguments = self._arguments(self._chunk_grads[0].T, None, 0.0)
+        arguments["chunks"] = self._parts[0]
+        order = self._sweep_chunks.py_func.__code__.co_varnames
+        count = self._sweep_chunks.py_func.__code__.co_argcount
+        return tuple(numba.typeof(arguments[name]) for name in order[:count])
 
     def sums(self, coef, intercept, shift):
         """``(loss_sum, grad_coef, grad_intercept)`` at the given weights.
@@ -175,23 +248,7 @@ class CompiledKernel:
         grad_intercept : ndarray of shape (n_outputs,)
             ``sum(sample_weight * (p - Y))``, in the dtype of Y.
         """
-        # Each output's weights contiguous: the sweep reads them along the rows.
-        coef_t = np.ascontiguousarray(np.asarray(coef).T, dtype=np.float64)
-        if intercept is None:
-            intercept = self._no_intercept
-        intercept = np.ascontiguousarray(intercept, dtype=np.float64)
-        run = functools.partial(
-            self._sweep_chunks,
-            *self._data,
-            coef_t,
-            intercept,
-            self._softmax,
-            float(shift),
-            self._bounds,
-            chunk_grads=self._chunk_grads,
-            chunk_grad_intercepts=self._chunk_grad_intercepts,
-            chunk_losses=self._chunk_losses,
-        )
+        run = functools.partial(self._sweep, **self._arguments(coef, intercept, shift))
         first, *others = self._parts
         # The compiled sweep releases the GIL: the pool's threads run beside this.
         pending = [self._pool.submit(run, part) for part in others]
@@ -208,6 +265,9 @@ class CompiledKernel:
             grad_intercept.astype(self.dtype, copy=False),
         )
 
+    def _sweep(self, chunks, **arguments):
+        self._sweep_chunks(chunks=chunks, **arguments)
+
     def close(self):
         """Stop the kernel's threads."""
         if self._pool is not None:
@@ -215,24 +275,95 @@ class CompiledKernel:
             self._pool = None
 
 
-def _checked_X(X):
-    """X as the sweep reads it: a C-ordered integer or float32/64 ndarray."""
+def needs_compiling(X):
+    """Whether a compiled kernel for ``X`` has to compile the sweep (seconds, see
+    :data:`COMPILE_SECONDS`): its machine code for X's dtype is neither in this
+    process nor in numba's on-disk cache. Imports numba.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdigit._kernels._compiled import CompiledKernel, needs_compiling
+    >>> X = np.zeros((4, 3))
+    >>> CompiledKernel(X, np.ones((4, 1)), np.ones(4), link="sigmoid").sums(
+    ...     np.zeros((3, 1)), None, 0.0
+    ... )[0]
+    2.772588722239781
+    >>> needs_compiling(X)
+    False
+    """
+    kernel = CompiledKernel(X[:1], np.zeros((1, 1)), np.ones(1), link="sigmoid")
+    kernel.close()
+    sweep = kernel._sweep_chunks
+    signature = kernel.signature()
+    if signature in sweep.overloads:
+        return False
+    try:
+        # Loads the machine code from the cache when it is there (numba has no
+        # public way to ask without loading).
+        return sweep._cache.load_overload(signature, sweep.targetctx) is None
+    except Exception:  # a numba whose cache works otherwise: do not guess
+        return False
+
+
+def compute_dtype(dtype):
+    """The float type the sweep computes in for X of ``dtype``: float32 for
+    float32, float64 for everything else.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdigit._kernels._compiled import compute_dtype
+    >>> compute_dtype(np.dtype(np.uint8)), compute_dtype(np.dtype(np.float32))
+    (dtype('float64'), dtype('float32'))
+    """
+    return np.dtype(np.float32 if dtype == np.float32 else np.float64)
+
+
+def accepts(X):
+    """Whether the compiled kernel reads ``X`` as it is: a 2-D NumPy array of
+    integers, booleans, float32 or float64, with contiguous rows.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdigit._kernels._compiled import accepts
+    >>> X = np.zeros((3, 4))
+    >>> accepts(X[:, 1:]), accepts(X.T), accepts(X.astype(np.float16))
+    (True, False, False)
+    """
+    return (
+        isinstance(X, np.ndarray)
+        and X.ndim == 2
+        and _readable_dtype(X.dtype)
+        and row_layout(X) is not None
+    )
+
+
+def _readable_dtype(dtype):
+    return dtype.kind in "biu" or dtype in (np.float32, np.float64)
+
+
+def _checked_rows(X):
+    """X's rows as the sweep reads them (:func:`row_layout`), or a ValueError."""
     if not isinstance(X, np.ndarray) or X.ndim != 2:
         raise ValueError(
             f"X: the compiled kernel takes a 2-D NumPy array, got {type(X).__name__}"
             f"{f' with {X.ndim} dimensions' if hasattr(X, 'ndim') else ''}; use the "
             "NumPy kernel for other data."
         )
-    if not X.flags.c_contiguous:
-        raise ValueError(
-            "X: the compiled kernel reads C-ordered rows, got an array that is not "
-            "C-contiguous; pass np.ascontiguousarray(X)."
-        )
-    if X.dtype == np.bool_:
-        return X.view(np.uint8)
-    if X.dtype.kind not in "iu" and X.dtype not in (np.float32, np.float64):
+    if not _readable_dtype(X.dtype):
         raise ValueError(
             f"X: the compiled kernel reads integer, float32 or float64 data, got "
             f"{X.dtype}; convert X to one of them."
         )
-    return X
+    if X.dtype == np.bool_:
+        X = X.view(np.uint8)
+    layout = row_layout(X)
+    if layout is None:
+        raise ValueError(
+            "X: the compiled kernel reads rows that are contiguous in memory, got "
+            f"an array with strides {X.strides} (Fortran-ordered, or a view taking "
+            "every other column); pass np.ascontiguousarray(X)."
+        )
+    return layout

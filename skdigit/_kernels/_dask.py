@@ -57,7 +57,7 @@ class DaskKernel:
     link : {"sigmoid", "softmax"}
     """
 
-    def __init__(self, X, Y, sample_weight, *, link):
+    def __init__(self, X, Y, sample_weight, *, link, max_iter=None):
         import dask
 
         bounds = np.cumsum((0, *X.chunks[0]))

@@ -11,12 +11,15 @@ import time
 import warnings
 from pathlib import Path
 
+import numpy as np
+
 from skdigit import (
     DigitDeskewer,
     FitInterruptedWarning,
     GDLogisticRegression,
     PixelScaler,
 )
+from skdigit._kernels import compiling_ahead
 
 from .console import EXIT_INTERRUPTED, EXIT_OK, say
 from .data import load_data
@@ -295,6 +298,12 @@ def fit_with_progress(model, X, y, args):
     if len(model) > 1:
         X = model[:-1].fit_transform(X, y)
     classifier = model[-1].set_params(verbose=int(args.verbose))
+    n_classes = len(np.unique(y))
+    seconds = compiling_ahead(
+        X, n_outputs=1 if n_classes == 2 else n_classes, max_iter=args.max_iter
+    )
+    if seconds:
+        say(f"compiling the fast kernel, once: about {seconds:.0f} s")
     can_show = (
         hasattr(classifier, "set_callbacks") and not args.verbose and _on_a_terminal()
     )

@@ -53,6 +53,33 @@ def test_train_without_mnist_falls_back_to_bundled_digits(digits_run):
     assert result.stderr == ""
 
 
+def test_a_first_compilation_is_said_in_one_line(tmp_path, empty_data_home):
+    pytest.importorskip("numba")
+    env = {
+        **cli_env(empty_data_home),
+        "NUMBA_CACHE_DIR": str(tmp_path / "numba-cache"),  # empty: compiles
+        "SKDIGIT_KERNEL": "compiled",  # the bundled digits are too small for it
+    }
+    command = [sys.executable, "-m", "skdigit", "train", "--dataset", "digits"]
+    outputs = []
+    for _ in range(2):
+        run = subprocess.run(
+            [*command, "--max-iter", "3"], env=env, capture_output=True, text=True
+        )
+        assert run.returncode == 0, run.stderr
+        outputs.append(run.stdout.splitlines())
+    first, second = outputs
+    said = [line for line in first if line.startswith("compiling")]
+    assert said == ["compiling the fast kernel, once: about 8 s"]
+    assert first.index(said[0]) == 2  # after the data and what is trained
+    assert not any(line.startswith("compiling") for line in second)
+
+
+def test_the_bundled_digits_never_compile(digits_run):
+    result, _ = digits_run
+    assert "compiling" not in result.stdout
+
+
 def test_train_saves_model_pictures_and_metrics(digits_run, bundled_split):
     result, output = digits_run
     assert result.returncode == 0, result.stderr
