@@ -34,15 +34,16 @@ def use_kernel(name):
             os.environ[VARIABLE] = previous
 
 
-def kernel_class(name):
-    """The class name of the kernel a fit makes under ``SKDIGIT_KERNEL=name``
-    (None: the default), on 64 x 4 uint8 pixels."""
+def kernel_class(name, shape=(64, 4), max_iter=200):
+    """The class name of the kernel a fit of ``max_iter`` iterations on uint8 X of
+    ``shape`` makes under ``SKDIGIT_KERNEL=name`` (None: the default, which decides
+    by the size of the work)."""
     from skdigit._kernels import make_kernel
 
-    X = np.arange(256, dtype=np.uint8).reshape(64, 4)
-    Y = (np.arange(64) % 2).astype(np.float64).reshape(-1, 1)
+    X = np.zeros(shape, dtype=np.uint8)
+    Y = (np.arange(shape[0]) % 2).astype(np.float64).reshape(-1, 1)
     with use_kernel(name):
-        kernel = make_kernel(X, Y, np.ones(64), link="sigmoid")
+        kernel = make_kernel(X, Y, np.ones(shape[0]), link="sigmoid", max_iter=max_iter)
     kernel.close()
     return type(kernel).__name__
 
@@ -50,10 +51,8 @@ def kernel_class(name):
 def missing_reason(name):
     """None when fits under ``SKDIGIT_KERNEL=name`` run that kernel, else why not."""
     if name == "compiled":
-        try:
-            from skdigit._kernels import _compiled
-        except ImportError:
-            return "skdigit._kernels._compiled is not there (not merged yet)"
+        from skdigit._kernels import _compiled
+
         if not _compiled.available():
             return "numba is not importable (pip install 'skdigit[fast]')"
     try:
@@ -74,7 +73,8 @@ def available_kernels():
     }
 
 
-def default_kernel():
-    """The name of the kernel a fit picks when ``SKDIGIT_KERNEL`` is not set."""
-    found = kernel_class(None)
+def default_kernel(shape, max_iter=200):
+    """The name of the kernel a fit of uint8 X of ``shape`` picks when
+    ``SKDIGIT_KERNEL`` is not set."""
+    found = kernel_class(None, shape, max_iter)
     return next((name for name, cls in KERNEL_CLASSES.items() if cls == found), found)

@@ -1,43 +1,24 @@
 """The notebook's training code, as the notebook runs it: the reference to beat.
 
-A copy of its cells, kept here so that the benchmark measures the notebook itself and
-not the test suite's version of it: uint8 pixels with a bias column of ones, predictions
-computed twice per iteration, and NumPy converting the uint8 matrix to float64 inside
-every matrix product.
+One copy serves the tests and the benchmarks: ``tests/notebook.py`` keeps the
+notebook's cells (uint8 pixels with a bias column of ones, predictions computed twice
+per iteration, NumPy converting the uint8 matrix to float64 inside every matrix
+product); this module loads it from there.
 """
 
-import numpy as np
+import importlib.util
+from pathlib import Path
+
+NOTEBOOK_CODE = Path(__file__).resolve().parents[1] / "tests" / "notebook.py"
 
 
-def add_bias_column(X):
-    """The notebook's ``np.insert(images_matrix, 0, 1, axis=1)``."""
-    return np.insert(X, 0, 1, axis=1)
+def _load():
+    spec = importlib.util.spec_from_file_location("skdigit_notebook", NOTEBOOK_CODE)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def sigmoid(z):
-    return 1 / (1 + np.exp(-z))
-
-
-def predict(X, w):
-    return sigmoid(np.matmul(X, w))
-
-
-def loss(X, Y, w):
-    predictions = predict(X, w)
-    first_term = Y * np.log(predictions)
-    second_term = (1 - Y) * np.log(1 - predictions)
-    return -np.average(first_term + second_term)
-
-
-def gradient(X, Y, w):
-    return np.matmul(X.T, (predict(X, w) - Y)) / X.shape[0]
-
-
-def train(X, Y, iterations, lr):
-    """The notebook's loop; returns the weights (bias first) and the losses."""
-    w = np.zeros((X.shape[1], 1))
-    losses = []
-    for _ in range(iterations):
-        losses.append(loss(X, Y, w))
-        w -= gradient(X, Y, w) * lr
-    return w, losses
+_code = _load()
+add_bias_column = _code.add_bias_column
+train = _code.train

@@ -349,7 +349,7 @@ def main(argv=None):
         "load": {"start": list(os.getloadavg())},
         "kernels": {
             "available": kernels,
-            "default": default_kernel(),
+            "default": default_kernel(X8.shape),
             "skipped": skipped,
         },
         "per_iteration": {},

@@ -2,9 +2,14 @@
 
 Pure element-wise math for any Array API namespace ``xp``, written so that nothing
 overflows and no ``log(0)`` is taken: sigmoids and softplus share ``exp(-|z|)``, softmax
-shifts each row by its maximum. Kernels (``skdigit._kernels``) use these on their
-decision values; the estimator uses them for ``predict_proba``. The L2 penalty lives
-here too, as the one other term of the objective.
+shifts each row by its maximum. The L2 penalty lives here too, as the one other term
+of the objective, and the loss's curvature bound (:data:`CURVATURE`).
+
+This module is the reference: the Array API kernel and the estimator's
+``predict_proba`` use it as it is; the NumPy kernel (in place, block by block) and the
+compiled kernel (row by row) carry fast copies of the loss and residual, pinned to
+these functions by ``tests/test_loss.py``. ``docs/architecture.rst`` lists them: a
+change to the loss is a change to each.
 """
 
 import numpy as np
@@ -104,20 +109,6 @@ def _shifted_exponentials(z, xp):
     return shifted, exp_shifted, xp.sum(exp_shifted, axis=1, keepdims=True)
 
 
-def softmax(z, xp=np):
-    """Row-wise softmax of ``z`` (n_rows, n_classes), without overflow.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from skdigit._loss import softmax
-    >>> softmax(np.array([[0.0, 0.0], [1000.0, 0.0]])).tolist()
-    [[0.5, 0.5], [1.0, 0.0]]
-    """
-    _, exp_shifted, sum_exp = _shifted_exponentials(z, xp)
-    return exp_shifted / sum_exp
-
-
 def log_sigmoid(z, xp=np):
     """``log(1 / (1 + exp(-z)))``, without overflow or ``log(0)``.
 
@@ -132,7 +123,7 @@ def log_sigmoid(z, xp=np):
 
 
 def log_softmax(z, xp=np):
-    """Row-wise logarithm of :func:`softmax`, without overflow or ``log(0)``.
+    """Row-wise logarithm of the softmax, without overflow or ``log(0)``.
 
     Examples
     --------
@@ -146,6 +137,12 @@ def log_softmax(z, xp=np):
 
 
 LINKS = {"sigmoid": sigmoid_loss_and_residual, "softmax": softmax_loss_and_residual}
+# The largest second derivative of each link's row loss along a direction of
+# unit length in the scores: the sigmoid's largest slope, 1/4 (a row's loss is the
+# mean over its outputs), and 1/2 for the softmax cross-entropy. With the largest
+# eigenvalue of the data's Gram matrix, it bounds the loss's curvature
+# (skdigit._step).
+CURVATURE = {"sigmoid": 0.25, "softmax": 0.5}
 
 
 def zero_score_loss(link, n_outputs):

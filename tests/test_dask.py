@@ -179,7 +179,7 @@ def test_skdigit_does_not_import_dask():
     assert output.stdout.strip() == "False"
 
 
-def test_uint8_chunks_stay_uint8_with_their_targets_on_one_key(client, digits):
+def test_uint8_chunks_stay_uint8_with_their_targets_on_their_worker(client, digits):
     from skdigit._kernels._dask import DaskKernel
 
     X, y = digits
@@ -187,14 +187,61 @@ def test_uint8_chunks_stay_uint8_with_their_targets_on_one_key(client, digits):
     X_dask = da.from_array(pixels, chunks=(400, 64))
     Y = (y == 4).astype(float).reshape(-1, 1)
     kernel = DaskKernel(X_dask, Y, np.ones(len(y)), link="sigmoid")
-    # One persisted key per row chunk, holding X, the targets and the weights.
-    assert len(kernel.chunks) == len(X_dask.chunks[0]) == 5
-    assert len({chunk.key for chunk in kernel.chunks}) == 5
-    first = kernel.chunks[0].compute()
-    assert first.X.dtype == np.uint8
-    np.testing.assert_array_equal(first.Y, Y[:400])
+    # Each row chunk held once, in its own dtype, with its targets.
+    assert kernel.summary() == [
+        ("|u1", len(rows), len(rows))
+        for rows in np.array_split(Y, [400, 800, 1200, 1600])
+    ]
+    # Held by actors on the workers, one per worker holding chunks.
+    assert 1 <= len(kernel.holders) <= 2
     kernel.close()
     fitted = GDLogisticRegression(max_iter=20).fit(X_dask, y == 4)
     expected = GDLogisticRegression(max_iter=20).fit(pixels, y == 4)
     np.testing.assert_allclose(fitted.loss_curve_, expected.loss_curve_, rtol=1e-12)
     np.testing.assert_allclose(fitted.coef_, expected.coef_, rtol=1e-10, atol=1e-14)
+
+
+def test_iterations_send_weights_and_schedule_no_task(client, digits):
+    from skdigit._kernels._dask import DaskKernel
+
+    X, y = digits
+    X_dask = da.from_array(X, chunks=(400, 64))
+    Y = (y == 4).astype(float).reshape(-1, 1)
+    kernel = DaskKernel(X_dask, Y, np.ones(len(y)), link="sigmoid")
+
+    def tasks_run():
+        def count(dask_scheduler):
+            return sum(1 for event in dask_scheduler.transition_log)
+
+        return client.run_on_scheduler(count)
+
+    before = tasks_run()
+    coef, intercept = np.zeros((64, 1)), np.zeros(1)
+    sums = [kernel.sums(coef + step, intercept, 0.0) for step in (0.0, 1e-4, 2e-4)]
+    assert tasks_run() == before  # the holders answer directly
+    assert sums[0][0] != sums[1][0] != sums[2][0]
+    kernel.close()
+
+
+def test_the_sums_do_not_depend_on_where_the_chunks_are(client, digits):
+    import dask
+
+    from skdigit._kernels._dask import DaskKernel
+
+    X, y = digits
+    Y = (y == 4).astype(float).reshape(-1, 1)
+    X_dask = da.from_array(X, chunks=(300, 64))
+    coef = np.linspace(-1e-3, 1e-3, 64).reshape(-1, 1)
+    # dask's threads: one holder in this process; the results are the clusters'.
+    with dask.config.set(scheduler="threads"):
+        local = DaskKernel(X_dask, Y, np.ones(len(y)), link="sigmoid")
+    assert len(local.holders) == 1
+    expected = local.sums(coef, np.zeros(1), 0.0)
+    local.close()
+    on_two = DaskKernel(X_dask, Y, np.ones(len(y)), link="sigmoid")
+    assert len(on_two.holders) == 2
+    got = on_two.sums(coef, np.zeros(1), 0.0)
+    on_two.close()
+    assert got[0] == expected[0]
+    np.testing.assert_array_equal(got[1], expected[1])
+    np.testing.assert_array_equal(got[2], expected[2])

@@ -70,3 +70,70 @@ def test_l2_penalty_is_half_alpha_times_the_squared_norm_and_its_gradient():
     loss, gradient = l2_penalty(coef, 0.2, 0.5)
     assert float(loss) == pytest.approx(0.5 * 0.2 * 0.5 * (1 + 4 + 9 + 0.25))
     np.testing.assert_array_equal(gradient, 0.2 * coef)
+
+
+# --- The fast copies of the loss in the kernels, pinned to this module ---------
+
+
+def _kernels(X, Y, weights, link):
+    """Every kernel that carries or uses a copy of the loss, on the same data."""
+    from skdigit._kernels._numpy import BlockKernel
+
+    kernels = {"numpy": BlockKernel(X, Y, weights, link=link)}
+    try:
+        from skdigit._kernels._compiled import CompiledKernel, available
+    except ImportError:
+        pass
+    else:
+        if available():
+            kernels["compiled"] = CompiledKernel(X, Y, weights, link=link)
+    try:
+        import array_api_strict as xp
+    except ImportError:
+        return kernels
+    from skdigit._kernels._xp import ArrayAPIKernel
+
+    kernels["array api"] = ArrayAPIKernel(
+        xp.asarray(X), xp.asarray(Y), xp.asarray(weights), link=link, xp=xp
+    )
+    return kernels
+
+
+@pytest.mark.parametrize(
+    ("link", "n_outputs"), [("sigmoid", 1), ("sigmoid", 4), ("softmax", 4)]
+)
+def test_every_kernel_computes_this_modules_loss(link, n_outputs):
+    from skdigit._loss import LINKS
+
+    rng = np.random.default_rng(n_outputs)
+    X = rng.normal(size=(503, 7))
+    # Scores from -40 to 40: both branches of every sigmoid and exponential.
+    coef = rng.normal(scale=6.0, size=(7, n_outputs))
+    intercept = rng.normal(size=n_outputs)
+    if link == "softmax":
+        Y = np.eye(n_outputs)[rng.integers(0, n_outputs, 503)]
+    else:
+        Y = (rng.random((503, n_outputs)) < 0.5).astype(float)
+    weights = rng.uniform(0.2, 2.0, 503)
+    shift = 0.4
+    row_loss, residual = LINKS[link](X @ coef + intercept, Y)
+    residual = weights[:, None] * residual
+    expected = (
+        np.sum(weights * (row_loss - shift)),
+        X.T @ residual,
+        residual.sum(axis=0),
+    )
+    for name, kernel in _kernels(X, Y, weights, link).items():
+        if name == "array api":
+            import array_api_strict as xp
+
+            got = kernel.sums(xp.asarray(coef), xp.asarray(intercept), shift)
+            got = [np.asarray(value) for value in got]
+        else:
+            got = kernel.sums(coef, intercept, shift)
+        kernel.close()
+        np.testing.assert_allclose(got[0], expected[0], rtol=1e-12, err_msg=name)
+        np.testing.assert_allclose(got[1], expected[1], rtol=1e-11, err_msg=name)
+        np.testing.assert_allclose(
+            got[2], expected[2], rtol=1e-11, atol=1e-12, err_msg=name
+        )

@@ -175,13 +175,12 @@ def make_objective(
 def make_kernel(X, Y, sample_weight, *, link, xp=np, max_iter=None):
     """The kernel for ``X``: dask, Array API, compiled or NumPy (see the module
     docstring for the choice and how to override it)."""
-    from .._dask import is_dask_array
-
-    if is_dask_array(X):
+    backend = _backend(X, xp)
+    if backend == "dask":
         from ._dask import DaskKernel
 
         return DaskKernel(X, Y, sample_weight, link=link, max_iter=max_iter)
-    if xp is not np:
+    if backend == "array_api":
         from ._xp import ArrayAPIKernel
 
         return ArrayAPIKernel(X, Y, sample_weight, link=link, xp=xp)
@@ -195,6 +194,67 @@ def make_kernel(X, Y, sample_weight, *, link, xp=np, max_iter=None):
 
         return CompiledKernel(X, Y, sample_weight, link=link, n_threads=threads)
     return BlockKernel(X, Y, sample_weight, link=link, threads=threads, blocks=blocks)
+
+
+def make_gram_product(X, sample_weight, *, fit_intercept, xp=np):
+    """The product ``v -> X1.T @ (w * (X1 @ v))`` with the weighted Gram matrix of
+    X, on NumPy vectors, with ``X1`` X and a column of ones when ``fit_intercept``:
+    one pass over X per call, on the backend that holds X (what
+    ``learning_rate="auto"`` needs, see :mod:`skdigit._step`).
+
+    Parameters
+    ----------
+    X : ndarray, CSR matrix, dask array or Array API array
+    sample_weight : array of shape (n_samples,)
+        In X's namespace (NumPy for dask X).
+    fit_intercept : bool
+    xp : module
+        X's namespace (NumPy for NumPy, SciPy and dask data).
+
+    Returns
+    -------
+    callable
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdigit._kernels import make_gram_product
+    >>> gram = make_gram_product(np.eye(2), np.ones(2), fit_intercept=True)
+    >>> gram(np.array([1.0, 0.0, 1.0])).tolist()
+    [2.0, 1.0, 3.0]
+    """
+    backend = _backend(X, xp)
+    if backend == "dask":
+        from ._dask import weighted_gram_pass
+
+        products = weighted_gram_pass(X, sample_weight)
+    elif backend == "array_api":
+        from ._xp import weighted_gram_pass
+
+        products = weighted_gram_pass(X, sample_weight, xp)
+    else:
+        from ._numpy import weighted_gram_pass
+
+        products = weighted_gram_pass(X, sample_weight)
+    n_features = X.shape[1]
+
+    def gram(v):
+        if not fit_intercept:
+            return products(v, 0.0)[0]
+        total, t_sum = products(v[:n_features], float(v[n_features]))
+        return np.append(total, t_sum)
+
+    return gram
+
+
+def _backend(X, xp):
+    """Where X's passes run: "dask", "array_api" (another library's arrays, on
+    their device) or "numpy" (NumPy and SciPy data: the NumPy or compiled kernel)."""
+    from .._dask import is_dask_array
+
+    if is_dask_array(X):
+        return "dask"
+    return "numpy" if xp is np else "array_api"
 
 
 def compiling_ahead(X, *, n_outputs, max_iter):

@@ -33,6 +33,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from .._loss import LINKS
+
 # Chunks of rows, each summed on its own and added up in order: their number depends
 # on the data only, so that the sums do not depend on the number of threads. Enough
 # chunks to share between many cores; few enough that their gradients, added up once
@@ -161,7 +163,7 @@ class CompiledKernel:
 
         self._sweep_chunks = _numba_sweep.sweep_chunks
         flat, row_stride = _checked_rows(X)
-        if link not in ("sigmoid", "softmax"):
+        if link not in LINKS:
             raise ValueError(f"link={link!r}: use 'sigmoid' or 'softmax'.")
         self.dtype = np.dtype(Y.dtype)
         self.compute_dtype = compute_dtype(X.dtype)

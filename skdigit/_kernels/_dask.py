@@ -1,17 +1,36 @@
-"""The dask kernel: one map-reduce over the row chunks of a dask array per call.
+"""The dask kernel: the row chunks of a dask array, kept where they are computed.
 
 ``X`` is never gathered on one machine. At the start of a fit each row chunk of ``X``
-is bundled with its targets and weights into one :class:`_Chunk` and persisted on the
-cluster, one key per chunk, so that the three always sit on the same worker; integer
-pixels stay integers there. Every call then sends the weights out, lets each chunk
-compute its weighted sums with the in-memory kernel that suits it (the compiled one
-where numba is installed on the worker, else :class:`BlockKernel`; built once per
-chunk and kept on the worker), and adds the sums up, in chunk order.
+is computed once and bundled with its targets and weights into one :class:`_Chunk`
+(integer pixels stay integers), and the chunks of each worker are handed to one
+:class:`_ChunkHolder` living on that worker as a dask actor. Every iteration then
+sends the weights to each holder, directly and not through the scheduler (no task
+graph, no scheduling), and each holder returns the weighted sums of each of its
+chunks, computed by the in-memory kernel that suits the chunk (built once per chunk,
+kept on the worker). The sums are added up here in chunk order, so the results do
+not depend on which worker holds which chunk.
+
+Where X is not computed by a ``dask.distributed`` client (dask's local schedulers),
+the chunks are computed here and held in this process by one holder.
 
 Nothing here imports dask at module level: ``import skdigit`` works without it.
 """
 
 import numpy as np
+
+
+def weighted_gram_pass(X, sample_weight):
+    """The function ``(coef, bias) -> (X.T @ t, sum(t))`` with ``t = sample_weight *
+    (X @ coef + bias)``, computed on the dask array's chunks: one pass over X per
+    call."""
+    import dask
+
+    def gram(coef, bias):
+        t = sample_weight * (X @ coef + bias)
+        total, t_sum = dask.compute(t @ X, t.sum())
+        return np.asarray(total), float(t_sum)
+
+    return gram
 
 
 class _Chunk:
@@ -25,23 +44,102 @@ class _Chunk:
         # The kernel's buffers are rebuilt wherever the chunk lands.
         return {**self.__dict__, "_kernel": None}
 
-    def sums(self, coef, intercept, shift, link):
+    def sums(self, coef, intercept, shift, link, max_iter):
         if self.X.shape[0] == 0:
             # Filtering can leave empty chunks: they add nothing.
             return 0.0, np.zeros_like(coef), np.zeros_like(coef[0])
         if self._kernel is None:
             from . import make_kernel
 
-            self._kernel = make_kernel(self.X, self.Y, self.sample_weight, link=link)
+            self._kernel = make_kernel(
+                self.X, self.Y, self.sample_weight, link=link, max_iter=max_iter
+            )
         return self._kernel.sums(coef, intercept, shift)
 
+    def close(self):
+        if self._kernel is not None:
+            self._kernel.close()
+            self._kernel = None
 
-def _chunk_sums(chunk, coef, intercept, shift, link):
-    return chunk.sums(coef, intercept, shift, link)
+
+class _ChunkHolder:
+    """The chunks of one worker (or of this process), kept across iterations.
+
+    Parameters
+    ----------
+    link : {"sigmoid", "softmax"}
+    max_iter : int or None
+        For each chunk's choice of kernel.
+    indices : list of int
+        The place of each chunk among all the chunks of X.
+    *chunks : _Chunk
+    """
+
+    def __init__(self, link, max_iter, indices, *chunks):
+        self.link, self.max_iter = link, max_iter
+        self.chunks = dict(zip(indices, chunks, strict=True))
+
+    def sums(self, coef, intercept, shift):
+        """Each chunk's ``(loss_sum, grad_coef, grad_intercept)``, by index."""
+        return {
+            index: chunk.sums(coef, intercept, shift, self.link, self.max_iter)
+            for index, chunk in self.chunks.items()
+        }
+
+    def summary(self):
+        """Each chunk's dtype of X and numbers of rows of X and Y, by index."""
+        return {
+            index: (chunk.X.dtype.str, chunk.X.shape[0], chunk.Y.shape[0])
+            for index, chunk in self.chunks.items()
+        }
+
+    def close(self):
+        for chunk in self.chunks.values():
+            chunk.close()
 
 
-def _add_up(parts):
-    return tuple(sum(values) for values in zip(*parts, strict=True))
+def _distributed_client(X):
+    """The ``dask.distributed`` client that would compute ``X``, or None (dask's
+    local schedulers, or ``dask.config.set(scheduler=...)`` choosing one)."""
+    import dask
+
+    client = getattr(dask.base.get_scheduler(collections=[X]), "__self__", None)
+    try:
+        from distributed import Client
+    except ImportError:
+        return None
+    return client if isinstance(client, Client) else None
+
+
+def _hold_on_workers(client, chunks, link, max_iter):
+    """Compute the chunks on the cluster and give each worker's chunks to one
+    holder living there; the holders, as actors."""
+    from distributed import wait
+
+    futures = client.compute(list(chunks))
+    wait(futures)
+    for future in futures:
+        if future.status == "error":
+            future.result()  # raises the chunk's error (a NaN in X, ...)
+    where = client.who_has(futures)
+    by_worker = {}
+    for index, future in enumerate(futures):
+        by_worker.setdefault(where[future.key][0], []).append(index)
+    holders = [
+        client.submit(
+            _ChunkHolder,
+            link,
+            max_iter,
+            indices,
+            *(futures[index] for index in indices),
+            workers=[worker],
+            allow_other_workers=False,
+            actor=True,
+        )
+        for worker, indices in by_worker.items()
+    ]
+    # The holders keep the chunks; the futures themselves may go.
+    return [holder.result() for holder in holders]
 
 
 class DaskKernel:
@@ -55,6 +153,8 @@ class DaskKernel:
     Y : ndarray of shape (n_samples, n_outputs)
     sample_weight : ndarray of shape (n_samples,)
     link : {"sigmoid", "softmax"}
+    max_iter : int or None, default=None
+        The fit's most iterations, for each chunk's choice of in-memory kernel.
     """
 
     def __init__(self, X, Y, sample_weight, *, link, max_iter=None):
@@ -68,23 +168,39 @@ class DaskKernel:
                 X.to_delayed().ravel(), bounds[:-1], bounds[1:], strict=True
             )
         ]
-        # Persisting also runs X's lazy finiteness check on every chunk, once.
-        self.chunks = dask.persist(*chunks)
-        self.link = link
+        self.n_chunks = len(chunks)
+        client = _distributed_client(X)
+        # Computing the chunks also runs X's lazy finiteness check on each, once.
+        if client is None:
+            computed = dask.compute(*chunks)
+            self.holders = [_ChunkHolder(link, max_iter, range(len(chunks)), *computed)]
+        else:
+            self.holders = _hold_on_workers(client, chunks, link, max_iter)
 
     def sums(self, coef, intercept, shift):
         """``(loss_sum, grad_coef, grad_intercept)`` as in
         :meth:`skdigit._kernels._numpy.BlockKernel.sums`."""
-        import dask
+        # Every holder starts at once (an actor's call returns a future).
+        pending = [holder.sums(coef, intercept, shift) for holder in self.holders]
+        by_chunk = {}
+        for answer in pending:
+            by_chunk.update(answer if isinstance(answer, dict) else answer.result())
+        # Added up in chunk order: the same sums wherever the chunks are.
+        parts = [by_chunk[index] for index in range(self.n_chunks)]
+        return tuple(sum(values) for values in zip(*parts, strict=True))
 
-        chunk_sums = dask.delayed(_chunk_sums, pure=True)
-        coef_key, intercept_key = dask.delayed(coef), dask.delayed(intercept)
-        parts = [
-            chunk_sums(chunk, coef_key, intercept_key, shift, self.link)
-            for chunk in self.chunks
-        ]
-        return dask.delayed(_add_up)(parts).compute()
+    def summary(self):
+        """Each chunk's dtype of X and numbers of rows of X and Y, in chunk order."""
+        by_chunk = {}
+        for holder in self.holders:
+            answer = holder.summary()
+            by_chunk.update(answer if isinstance(answer, dict) else answer.result())
+        return [by_chunk[index] for index in range(self.n_chunks)]
 
     def close(self):
-        """Release the persisted chunks."""
-        self.chunks = ()
+        """Release the chunks (and the holders' threads)."""
+        for holder in self.holders:
+            done = holder.close()
+            if done is not None:
+                done.result()
+        self.holders = []

@@ -145,8 +145,8 @@ def _tile_sums(X, starts, n_rows, first, work):
     sum. Their targets and weights are rows ``first:first + n_rows``. ``work``
     holds the rest (see :func:`sweep_chunks`); ``zero`` is 0 in the compute type.
     """
-    (Y, weights, coef_t, intercept, softmax, shift) = work[:6]
-    (z, residual, run_grad, grad_intercept, zero) = work[6:]
+    Y, weights, coef_t, intercept, softmax, shift = work[:6]
+    z, residual, run_grad, grad_intercept, zero = work[6:]
     n_features = coef_t.shape[1]
     n_outputs = coef_t.shape[0]
     x0 = X[starts[0] : starts[0] + n_features]
@@ -249,8 +249,17 @@ def sweep_chunks(
         grad_intercept[:] = 0.0
         loss = 0.0
         work = (
-            *(Y, weights, coef_t, intercept, softmax, shift),
-            *(z, residual, run_grad, grad_intercept, zero),
+            Y,
+            weights,
+            coef_t,
+            intercept,
+            softmax,
+            shift,
+            z,
+            residual,
+            run_grad,
+            grad_intercept,
+            zero,
         )
         for run in range(bounds[c], bounds[c + 1], RUN_ROWS):
             run_stop = min(run + RUN_ROWS, bounds[c + 1])

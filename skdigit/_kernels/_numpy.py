@@ -54,6 +54,36 @@ def row_blocks(n_samples, n_features, itemsize, *, sparse=False):
     ]
 
 
+def weighted_gram_pass(X, sample_weight):
+    """The function ``(coef, bias) -> (X.T @ t, sum(t))`` with ``t = sample_weight *
+    (X @ coef + bias)``: one pass over X per call, in blocks of rows (integer blocks
+    converted by the products, a block at a time; sparse X as it is).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdigit._kernels._numpy import weighted_gram_pass
+    >>> X = np.array([[1, 2], [3, 4]], dtype=np.uint8)
+    >>> gram = weighted_gram_pass(X, np.ones(2))
+    >>> total, t_sum = gram(np.array([1.0, 0.0]), 0.0)
+    >>> total.tolist(), t_sum
+    ([10.0, 14.0], 4.0)
+    """
+    blocks = row_blocks(*X.shape, 8, sparse=sp.issparse(X))
+
+    def gram(coef, bias):
+        total, t_sum = np.zeros(X.shape[1]), 0.0
+        for rows in blocks:
+            # Slicing a sparse X would copy it: it is one block, used as it is.
+            X_block = X if len(blocks) == 1 else X[rows]
+            t = sample_weight[rows] * (X_block @ coef + bias)
+            total += X_block.T @ t
+            t_sum += float(t.sum())
+        return total, t_sum
+
+    return gram
+
+
 class _Block:
     """Views of one block of rows into the kernel's arrays."""
 

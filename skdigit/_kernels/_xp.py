@@ -7,7 +7,23 @@ synchronisation each. The loss sum stays a device scalar; the objective turns it
 Python float once per iteration, the one host synchronisation of the fit's loop.
 """
 
+import numpy as np
+
+from .._array_api import from_numpy, to_numpy
 from .._loss import LINKS
+
+
+def weighted_gram_pass(X, sample_weight, xp):
+    """The function ``(coef, bias) -> (X.T @ t, sum(t))`` with ``t = sample_weight *
+    (X @ coef + bias)``, taking and returning NumPy values and computing on X's
+    device: one pass over X per call."""
+
+    def gram(coef, bias):
+        coef = xp.astype(from_numpy(coef.astype(np.float64), xp, X), X.dtype)
+        t = sample_weight * (X @ coef + bias)
+        return to_numpy(t @ X), float(xp.sum(t))
+
+    return gram
 
 
 class ArrayAPIKernel:
