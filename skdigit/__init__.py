@@ -17,7 +17,7 @@ from ._images import (
     load_digit_image,
     prepare_digit,
 )
-from ._logistic import FitInterruptedWarning, GDLogisticRegression
+from ._logistic import FitInterruptedWarning, GDLogisticRegression, StepTooSmallWarning
 from ._mnist import (
     MNISTChecksumError,
     MNISTDataError,
@@ -52,6 +52,7 @@ __all__ = [
     "prepare_digit",
     "read_idx",
     "save_model",
+    "StepTooSmallWarning",
     "write_idx",
     "__version__",
 ]

@@ -31,6 +31,11 @@ def expected_failed_checks(estimator):
     [
         GDLogisticRegression(),
         GDLogisticRegression(multiclass="multinomial"),
+        # The step computed from the data: scikit-learn's accuracy checks apply.
+        GDLogisticRegression(learning_rate="auto"),
+        GDLogisticRegression(
+            learning_rate="auto", solver="nesterov", multiclass="multinomial"
+        ),
         OneDigitBinarizer(),
         PixelScaler(),
         DigitDeskewer(image_width=1),
