@@ -102,7 +102,7 @@ class OneDigitBinarizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
-        """Check the label columns; nothing is learned.
+        """Check the labels, a vector or columns; nothing is learned.
 
         Parameters
         ----------

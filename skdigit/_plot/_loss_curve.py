@@ -80,6 +80,17 @@ class LossCurveDisplay:
         -------
         display : LossCurveDisplay
             The display, with ``line_``, ``ax_`` and ``figure_``.
+
+        Examples
+        --------
+        >>> from matplotlib.figure import Figure
+        >>> from skdigit import LossCurveDisplay
+        >>> display = LossCurveDisplay(loss_curve=[0.69, 0.41, 0.33, 0.30])
+        >>> ax = Figure().add_subplot()  # a figure without pyplot
+        >>> display.plot(ax=ax).ax_.get_yscale()
+        'linear'
+        >>> [text.get_text() for text in ax.texts]
+        ['final: 0.3']
         """
         curve = _check_loss_curve(self.loss_curve)
         if log_scale not in ("auto", True, False):

@@ -89,6 +89,19 @@ class MisclassifiedDigitsDisplay:
         display : MisclassifiedDigitsDisplay
             The display, with ``misclassified_``, ``axes_``, ``bounding_ax_`` and
             ``figure_``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from matplotlib.figure import Figure
+        >>> from skdigit import MisclassifiedDigitsDisplay
+        >>> display = MisclassifiedDigitsDisplay(
+        ...     images=np.zeros((3, 8, 8)), y_true=[1, 2, 3], y_pred=[1, 5, 3]
+        ... )
+        >>> display.plot(ax=Figure().add_subplot()).misclassified_
+        array([1])
+        >>> display.axes_[0, 0].get_title()
+        'true 2 / pred 5'
         """
         if isinstance(max_images, bool) or not isinstance(max_images, Integral):
             raise ValueError(f"max_images must be a positive int; got {max_images!r}")

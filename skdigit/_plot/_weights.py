@@ -93,6 +93,19 @@ class WeightsDisplay:
         display : WeightsDisplay
             The display, with ``images_``, ``axes_``, ``bounding_ax_``,
             ``colorbar_`` and ``figure_``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from matplotlib.figure import Figure
+        >>> from skdigit import WeightsDisplay
+        >>> display = WeightsDisplay(
+        ...     coef=np.eye(3, 4), display_labels=["a", "b", "c"], image_shape=(2, 2)
+        ... )
+        >>> display.plot(ax=Figure().subplots(1, 3), colorbar=False)
+        <skdigit._plot._weights.WeightsDisplay object at ...>
+        >>> display.images_[1].get_array().tolist()
+        [[0.0, 1.0], [0.0, 0.0]]
         """
         coef = _check_coef(self.coef)
         titles = _panel_titles(len(coef), np.asarray(self.display_labels))
