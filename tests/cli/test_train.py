@@ -196,16 +196,16 @@ def test_error_bad_output_folder(tmp_path, capsys):
 
 def _fail_on(name, monkeypatch):
     """Make saving the picture ``name`` fail as a full disk would."""
-    import skdigit._plotting
+    from matplotlib.figure import Figure
 
-    save_figure = skdigit._plotting.save_figure
+    savefig = Figure.savefig
 
-    def failing_save_figure(fig, path, **kwargs):
+    def failing_savefig(figure, path, **kwargs):
         if path.name == name:
             raise OSError(28, "No space left on device", str(path))
-        return save_figure(fig, path, **kwargs)
+        return savefig(figure, path, **kwargs)
 
-    monkeypatch.setattr(skdigit._plotting, "save_figure", failing_save_figure)
+    monkeypatch.setattr(Figure, "savefig", failing_savefig)
 
 
 def test_a_failing_output_leaves_no_new_folder(tmp_path, capsys, monkeypatch):
