@@ -64,8 +64,10 @@ class OneDigitBinarizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     Notes
     -----
-    scikit-learn's common checks pass, but for ``check_fit1d``, which wants a 1-D
-    ``X`` refused: here it is a label vector, as for ``LabelBinarizer``.
+    A 1-D ``X`` is a label vector only when it comes alone, as in
+    ``fit_transform(y)``. Fitted as a step with ``fit(X, y)``, the binarizer is a
+    transformer of label columns like any other, and a 1-D ``X`` is refused there as
+    scikit-learn's transformers refuse it: which of the two was meant can not be told.
 
     Examples
     --------
@@ -107,10 +109,10 @@ class OneDigitBinarizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples,) or (n_samples, n_columns)
-            A label vector, or label columns.
+            A label vector (when ``y`` is not given), or label columns.
 
-        y : None
-            Ignored.
+        y : None or array-like
+            Ignored; when given, X must be 2-D label columns (see the Notes).
 
         Returns
         -------
@@ -124,6 +126,13 @@ class OneDigitBinarizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         >>> OneDigitBinarizer().fit(np.array([[4, 1], [7, 4]])).n_features_in_
         2
         """
+        ndim = X.ndim if hasattr(X, "ndim") else np.asarray(X).ndim
+        if y is not None and ndim == 1:
+            raise ValueError(
+                f"X is 1-D, and y is given: {type(self).__name__} fitted as a step "
+                "with (X, y) takes label columns of shape (n_samples, n_columns). To "
+                "binarize a label vector, pass it alone: fit_transform(labels)."
+            )
         self._validate_labels(X, reset=True)
         return self
 

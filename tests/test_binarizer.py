@@ -94,6 +94,15 @@ def test_a_vector_for_a_binarizer_fitted_on_several_columns_is_an_error():
         binarizer.transform(np.array([4, 1]))
 
 
+def test_a_vector_beside_a_target_is_refused_as_by_any_transformer():
+    # fit(X, y) is a pipeline step's call: X must be label columns there.
+    with pytest.raises(ValueError, match=r"X is 1-D, and y is given.*fit_transform"):
+        OneDigitBinarizer().fit(np.array([4, 1, 7]), np.array([0, 1, 0]))
+    columns = np.array([[4], [1], [7]])
+    fitted = OneDigitBinarizer().fit(columns, np.array([0, 1, 0]))
+    assert fitted.transform(columns).tolist() == [[1], [0], [0]]
+
+
 def test_a_named_series_names_its_output():
     pd = pytest.importorskip("pandas")
     labels = pd.Series([4, 2, 4], name="label")
