@@ -11,10 +11,11 @@ One module per subcommand (:mod:`~skdigit.cli.train`, :mod:`~skdigit.cli.predict
 data (:mod:`~skdigit.cli.data`), model files as the command reads them
 (:mod:`~skdigit.cli.model`), the report (:mod:`~skdigit.cli.report`), the files
 written (:mod:`~skdigit.cli.outputs`), shared options and printing each in their
-own. The command uses skdigit's public API (and the figures of
-``skdigit._plotting``). Heavy or optional imports (scikit-learn's metrics,
-matplotlib, tqdm, skops, Pillow) happen inside the subcommand that needs them, so
-``--help`` is quick and ``skdigit predict`` loads only what predicting needs.
+own. The command uses skdigit's public API, its displays for the pictures (drawn
+off pyplot), and beyond it only ``skdigit._files`` and ``skdigit._version``. Heavy
+or optional imports (scikit-learn's metrics, matplotlib, tqdm, skops, Pillow) happen
+inside the subcommand that needs them, so ``--help`` is quick and ``skdigit predict``
+loads only what predicting needs.
 """
 
 import argparse
