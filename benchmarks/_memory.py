@@ -52,3 +52,58 @@ def memory_rows(X8, targets, kernels, iterations=2):
                 "within_target": traced <= limit,
             }
     return results
+
+
+def anonymous_bytes(pid="self"):
+    """The anonymous resident memory of a process (``RssAnon`` in
+    ``/proc/PID/status``): what it allocated, not the pages of files it maps. None
+    where ``/proc`` cannot be read (not Linux, the process gone)."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("RssAnon:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        return None
+    return None
+
+
+class AnonymousPeaks:
+    """Samples the anonymous resident memory of processes while a block runs.
+
+    ``pids()`` lists the processes to watch (sampled again at each tick, so that
+    workers started meanwhile are seen); ``peaks`` maps each pid to the largest
+    value seen, ``baseline`` to the first. A sampled peak can miss a spike shorter
+    than the interval.
+    """
+
+    def __init__(self, pids, interval=0.05):
+        import threading
+
+        self._pids, self._interval = pids, interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self.peaks, self.baseline = {}, {}
+
+    def _sample(self):
+        while True:
+            for pid in self._pids():
+                value = anonymous_bytes(pid)
+                if value is None:
+                    continue
+                self.baseline.setdefault(pid, value)
+                self.peaks[pid] = max(self.peaks.get(pid, 0), value)
+            if self._stop.wait(self._interval):
+                return
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self._stop.set()
+        self._thread.join()
+
+    def above_baseline(self):
+        """Each pid's peak above its first sample, in bytes."""
+        return {pid: self.peaks[pid] - self.baseline[pid] for pid in self.peaks}

@@ -40,6 +40,7 @@ from pathlib import Path
 
 import _data
 from _array_api_rows import array_api_rows
+from _crossover import crossover_lines, crossover_rows
 from _dask_rows import dask_rows
 from _fresh import fresh_process_rows
 from _kernel_choice import available_kernels, default_kernel
@@ -56,10 +57,21 @@ from _per_iteration import (
 )
 from _report import check_targets, format_report
 from _timing import busiest, in_turn
+from _uint8_profile import profile_lines, uint8_profile
 from threadpoolctl import threadpool_info
 
 DEFAULT_JSON = Path(__file__).parent / "results" / "latest.json"
-SECTIONS = ("per_iteration", "memory", "sklearn", "fresh", "torch", "dask", "idx")
+SECTIONS = (
+    "per_iteration",
+    "uint8_profile",
+    "crossover",
+    "memory",
+    "sklearn",
+    "fresh",
+    "torch",
+    "dask",
+    "idx",
+)
 # Full run and --quick: rows, iterations of the notebook's whole fit (also run in
 # fresh processes), iterations per fit, rounds, notebook iterations, iterations and
 # rounds of dask fits and of torch fits (slow: short, one round), max_iter of the
@@ -257,6 +269,18 @@ def run_sections(results, arrays, y, kernels, args):
     go to ``results["section_seconds"]``."""
     X8 = arrays["uint8"]
     sections = (
+        (
+            "uint8_profile",
+            "uint8_profile",
+            "Where a uint8 iteration goes",
+            lambda: uint8_profile(X8, y, repeats=args.repeats + 2),
+        ),
+        (
+            "crossover",
+            "crossover",
+            "Kernel crossover",
+            lambda: crossover_rows(X8, y, kernels, args.iterations, args.repeats),
+        ),
         ("memory", "memory", "Memory", lambda: memory_rows(X8, targets(y), kernels)),
         (
             "sklearn",
@@ -377,6 +401,9 @@ def main(argv=None):
 
     print()
     print(format_report(results))
+    for lines in (profile_lines(results), crossover_lines(results)):
+        if lines:
+            print("\n".join(lines))
     if results.get("idx"):
         print("\nIDX reading (benchmarks/bench_idx.py):")
         print(idx_report(results["idx"]))

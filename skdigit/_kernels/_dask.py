@@ -16,6 +16,8 @@ the chunks are computed here and held in this process by one holder.
 Nothing here imports dask at module level: ``import skdigit`` works without it.
 """
 
+import itertools
+
 import numpy as np
 
 
@@ -98,6 +100,11 @@ class _ChunkHolder:
             chunk.close()
 
 
+def _bundle(X, targets):
+    """One :class:`_Chunk` from a chunk of X and its ``(Y, sample_weight)``."""
+    return _Chunk(X, *targets)
+
+
 def _distributed_client(X):
     """The ``dask.distributed`` client that would compute ``X``, or None (dask's
     local schedulers, or ``dask.config.set(scheduler=...)`` choosing one)."""
@@ -161,15 +168,20 @@ class DaskKernel:
         import dask
 
         bounds = np.cumsum((0, *X.chunks[0]))
-        bundle = dask.delayed(_Chunk, pure=True)
+        targets = [
+            (Y[start:stop], sample_weight[start:stop])
+            for start, stop in itertools.pairwise(bounds)
+        ]
+        client = _distributed_client(X)
+        if client is not None:
+            # Sent to the cluster once, not written into the graph.
+            targets = client.scatter(targets, hash=False)
+        bundle = dask.delayed(_bundle, pure=True)
         chunks = [
-            bundle(x, Y[start:stop], sample_weight[start:stop])
-            for x, start, stop in zip(
-                X.to_delayed().ravel(), bounds[:-1], bounds[1:], strict=True
-            )
+            bundle(x, chunk_targets)
+            for x, chunk_targets in zip(X.to_delayed().ravel(), targets, strict=True)
         ]
         self.n_chunks = len(chunks)
-        client = _distributed_client(X)
         # Computing the chunks also runs X's lazy finiteness check on each, once.
         if client is None:
             computed = dask.compute(*chunks)

@@ -1,0 +1,133 @@
+"""Where a uint8 binary iteration of the compiled kernel spends its time.
+
+One thread's CPU time (``time.thread_time``, so that other processes on a shared
+machine count for little) of each part of the sweep on its own, over all the rows:
+
+* ``read``: every byte of X read once (OR-ed as 64-bit words, NumPy): the least an
+  iteration can cost;
+* ``products``: the decision values, ``_tile_dots`` over every tile of 4 rows
+  (the uint8 to float64 conversion included: it happens as the rows are read);
+* ``updates``: the gradient, ``_tile_update`` over every tile;
+* ``element-wise``: the loss and residual of every row (``_sigmoid_terms``);
+* ``sweep, 1 thread``: the whole sweep (``CompiledKernel.sums``), and with as many
+  threads as the kernel takes by default (wall-clock time: the threads' gain).
+"""
+
+import statistics
+import time
+
+import numpy as np
+
+
+def _parts():
+    """numba loops calling the sweep's own functions, compiled here."""
+    from numba import njit
+
+    from skdigit._kernels import _numba_sweep as sweep
+
+    @njit(nogil=True)
+    def products(X, n_features, w, zero):
+        total = 0.0
+        for row in range(0, X.size // n_features - 3, 4):
+            a = row * n_features
+            x0 = X[a : a + n_features]
+            x1 = X[a + n_features : a + 2 * n_features]
+            x2 = X[a + 2 * n_features : a + 3 * n_features]
+            x3 = X[a + 3 * n_features : a + 4 * n_features]
+            s0, s1, s2, s3 = sweep._tile_dots(x0, x1, x2, x3, w, zero)
+            total += s0 + s1 + s2 + s3
+        return total
+
+    @njit(nogil=True)
+    def updates(X, n_features, g):
+        for row in range(0, X.size // n_features - 3, 4):
+            a = row * n_features
+            x0 = X[a : a + n_features]
+            x1 = X[a + n_features : a + 2 * n_features]
+            x2 = X[a + 2 * n_features : a + 3 * n_features]
+            x3 = X[a + 3 * n_features : a + 4 * n_features]
+            sweep._tile_update(g, x0, x1, x2, x3, 1e-3, -1e-3, 2e-3, -2e-3)
+
+    @njit(nogil=True)
+    def element_wise(z, Y, residual):
+        total = 0.0
+        for i in range(z.shape[0]):
+            total += sweep._sigmoid_terms(z, i, Y, i, 1.0, 0.5, residual)
+        return total
+
+    return products, updates, element_wise
+
+
+def _cpu_seconds(function, repeats):
+    function()
+    times = []
+    for _ in range(repeats):
+        start = time.thread_time()
+        function()
+        times.append(time.thread_time() - start)
+    return statistics.median(times)
+
+
+def _wall_seconds(function, repeats):
+    function()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def uint8_profile(X8, y, repeats=7):
+    """Seconds of each part (see the module docstring), and the float64 pass."""
+    from skdigit._kernels._compiled import CompiledKernel, available
+
+    if not available():
+        return {"skipped": "numba is not importable"}
+    products, updates, element_wise = _parts()
+    n_samples, n_features = X8.shape
+    flat = np.ascontiguousarray(X8).reshape(-1)
+    words = flat[: flat.size // 8 * 8].view(np.uint64)
+    w = np.full(n_features, 1e-4)
+    g = np.zeros(n_features)
+    z = np.linspace(-3, 3, n_samples).reshape(-1, 1)
+    Y = (y == 4).astype(np.float64).reshape(-1, 1)
+    residual = np.empty_like(z)
+    coef = np.full((n_features, 1), 1e-4)
+    one = CompiledKernel(X8, Y, np.ones(n_samples), link="sigmoid", n_threads=1)
+    default = CompiledKernel(X8, Y, np.ones(n_samples), link="sigmoid")
+    X64 = X8.astype(np.float64)
+    try:
+        return {
+            "read": _cpu_seconds(lambda: np.bitwise_or.reduce(words), repeats),
+            "products": _cpu_seconds(
+                lambda: products(flat, n_features, w, 0.0), repeats
+            ),
+            "updates": _cpu_seconds(lambda: updates(flat, n_features, g), repeats),
+            "element-wise": _cpu_seconds(lambda: element_wise(z, Y, residual), repeats),
+            "sweep, 1 thread": _cpu_seconds(lambda: one.sums(coef, None, 0.0), repeats),
+            f"sweep, {len(default._parts)} threads (wall)": _wall_seconds(
+                lambda: default.sums(coef, None, 0.0), repeats
+            ),
+            "X@w float64 (wall)": _wall_seconds(lambda: X64 @ w, repeats),
+        }
+    finally:
+        one.close()
+        default.close()
+
+
+def profile_lines(results):
+    figures = results.get("uint8_profile")
+    if not figures:
+        return []
+    if "skipped" in figures:
+        return ["", f"uint8 profile: skipped, {figures['skipped']}"]
+    bound = figures["X@w float64 (wall)"]
+    lines = [
+        "",
+        "Where a uint8 binary iteration goes (compiled kernel, all rows; one thread's "
+        "CPU ms unless wall; x the float64 X@w pass):",
+    ]
+    for name, seconds in figures.items():
+        lines.append(f"  {name:34}{1e3 * seconds:8.2f}{seconds / bound:8.2f}")
+    return lines
