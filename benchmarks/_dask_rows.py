@@ -30,11 +30,12 @@ CHUNK_SHARE = 1 / 2
 SWEEP_SHARES = (1 / 6, 1 / 2, 1, 2)
 
 
-def start_cluster():
-    """A local cluster of worker processes and its client."""
+def start_cluster(kernel="numpy"):
+    """A local cluster of worker processes and its client; the workers run
+    ``SKDIGIT_KERNEL=kernel`` (None: skdigit's choice)."""
     from distributed import Client, LocalCluster
 
-    with use_kernel("numpy"), warnings.catch_warnings():
+    with use_kernel(kernel), warnings.catch_warnings():
         # Its health and metrics server (no dashboard) takes another port on
         # 127.0.0.1 when 8787 is in use: nothing to warn about here.
         warnings.filterwarnings("ignore", message="Port .* is already in use")

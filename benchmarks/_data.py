@@ -6,6 +6,8 @@ pixel values and sparsity), else from random pixels with MNIST's share of zeros.
 :func:`first_rows` keeps fewer rows (the quick run), :func:`tiled` makes more.
 """
 
+import argparse
+import os
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +21,21 @@ T10K = ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
 ZERO_SHARE = 0.81
 
 SOURCES = ("auto", "train", "t10k", "random")
+
+
+def argument_parser(doc):
+    """A parser for a benchmark script whose docstring is ``doc``, with the
+    ``--data-dir`` option every script takes."""
+    parser = argparse.ArgumentParser(
+        description=doc.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--data-dir",
+        default=os.environ.get("SKDIGIT_TEST_DATA"),
+        help="folder of MNIST files (default: $SKDIGIT_TEST_DATA)",
+    )
+    return parser
 
 
 def _find(data_dir, names):

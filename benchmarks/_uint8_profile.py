@@ -13,10 +13,10 @@ machine count for little) of each part of the sweep on its own, over all the row
   threads as the kernel takes by default (wall-clock time: the threads' gain).
 """
 
-import statistics
 import time
 
 import numpy as np
+from _timing import median_call_seconds
 
 
 def _parts():
@@ -26,14 +26,21 @@ def _parts():
     from skdigit._kernels import _numba_sweep as sweep
 
     @njit(nogil=True)
+    def tile(X, row, n):
+        """Rows ``row`` to ``row + 3`` of the flat C-ordered X of ``n`` columns."""
+        a = row * n
+        return (
+            X[a : a + n],
+            X[a + n : a + 2 * n],
+            X[a + 2 * n : a + 3 * n],
+            X[a + 3 * n : a + 4 * n],
+        )
+
+    @njit(nogil=True)
     def products(X, n_features, w, zero):
         total = 0.0
         for row in range(0, X.size // n_features - 3, 4):
-            a = row * n_features
-            x0 = X[a : a + n_features]
-            x1 = X[a + n_features : a + 2 * n_features]
-            x2 = X[a + 2 * n_features : a + 3 * n_features]
-            x3 = X[a + 3 * n_features : a + 4 * n_features]
+            x0, x1, x2, x3 = tile(X, row, n_features)
             s0, s1, s2, s3 = sweep._tile_dots(x0, x1, x2, x3, w, zero)
             total += s0 + s1 + s2 + s3
         return total
@@ -41,11 +48,7 @@ def _parts():
     @njit(nogil=True)
     def updates(X, n_features, g):
         for row in range(0, X.size // n_features - 3, 4):
-            a = row * n_features
-            x0 = X[a : a + n_features]
-            x1 = X[a + n_features : a + 2 * n_features]
-            x2 = X[a + 2 * n_features : a + 3 * n_features]
-            x3 = X[a + 3 * n_features : a + 4 * n_features]
+            x0, x1, x2, x3 = tile(X, row, n_features)
             sweep._tile_update(g, x0, x1, x2, x3, 1e-3, -1e-3, 2e-3, -2e-3)
 
     @njit(nogil=True)
@@ -59,23 +62,13 @@ def _parts():
 
 
 def _cpu_seconds(function, repeats):
-    function()
-    times = []
-    for _ in range(repeats):
-        start = time.thread_time()
-        function()
-        times.append(time.thread_time() - start)
-    return statistics.median(times)
+    function()  # compiled, cached, threads started
+    return median_call_seconds(function, repeats, clock=time.thread_time)
 
 
 def _wall_seconds(function, repeats):
     function()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return median_call_seconds(function, repeats)
 
 
 def uint8_profile(X8, y, repeats=7):

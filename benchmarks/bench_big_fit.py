@@ -29,19 +29,17 @@ Usage::
 ``--quick`` (the CI smoke run) is 30000 rows, 3 iterations, chunks of 10000 rows.
 """
 
-import argparse
 import json
-import logging
 import os
 import sys
 import time
 import tracemalloc
-import warnings
 from pathlib import Path
 
 import _big_data
 import _data
 import numpy as np
+from _dask_rows import start_cluster
 from _memory import AnonymousPeaks, MiB
 from _timing import timed_fit
 
@@ -59,15 +57,7 @@ SETTINGS = {
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument(
-        "--data-dir",
-        default=os.environ.get("SKDIGIT_TEST_DATA"),
-        help="folder of the MNIST files (default: $SKDIGIT_TEST_DATA)",
-    )
+    parser = _data.argument_parser(__doc__)
     parser.add_argument(
         "--folder",
         type=Path,
@@ -170,22 +160,6 @@ def in_memory_fit(X, labels, problem, solver, iterations, test):
     }
 
 
-def start_cluster():
-    from distributed import Client, LocalCluster
-
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="Port .* is already in use")
-        cluster = LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address=None,
-            silence_logs=logging.ERROR,
-        )
-    return cluster, Client(cluster)
-
-
 def dask_fits(args, labels, problems, test):
     """Plain descent on the file read by 2 worker processes, per problem."""
     try:
@@ -194,7 +168,7 @@ def dask_fits(args, labels, problems, test):
         return {"skipped": "dask.distributed is not installed (skdigit[dask])"}
     import psutil
 
-    cluster, client = start_cluster()
+    cluster, client = start_cluster(kernel=None)
     try:
         workers = [
             process.pid

@@ -28,7 +28,6 @@ Usage::
 that exercises every path in about a minute; its timings mean little.
 """
 
-import argparse
 import json
 import os
 import platform
@@ -111,15 +110,7 @@ RECORDED_PREFIXES = ("OPENBLAS_", "OMP_", "MKL_", "NUMBA_", "SKDIGIT_", "SCIPY_"
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument(
-        "--data-dir",
-        default=os.environ.get("SKDIGIT_TEST_DATA"),
-        help="folder of MNIST files (default: $SKDIGIT_TEST_DATA)",
-    )
+    parser = _data.argument_parser(__doc__)
     parser.add_argument(
         "--data",
         choices=_data.SOURCES,
