@@ -18,7 +18,7 @@ The kernels:
   running the NumPy kernel.
 
 The compiled kernel is chosen for NumPy X only where it pays: its first use in a
-process costs importing numba and loading the compiled sweep (about 0.7 s), so a fit
+process costs importing numba and loading the compiled sweep (0.3 to 0.7 s), so a fit
 whose work (rows x features x outputs x ``max_iter``) is below
 :data:`COMPILED_MIN_WORK` takes the NumPy kernel. Set the environment variable
 ``SKDIGIT_KERNEL=numpy`` to use the NumPy kernel always, ``compiled`` to use the
@@ -37,8 +37,9 @@ KERNEL_ENV_VAR = "SKDIGIT_KERNEL"
 _KERNEL_CHOICES = ("auto", "numpy", "compiled")
 # The work of a fit (rows x features x outputs x iterations) above which the compiled
 # kernel saves more than its first use in a process costs (importing numba, loading
-# the sweep from numba's cache: about 0.7 s). Measured by benchmarks/run.py
-# (section "crossover"): see benchmarks/README.md.
+# the sweep from numba's cache: 0.3 to 0.7 s). benchmarks/run.py (section
+# "crossover") measured it paying from about 1e9 on a loaded 2-core machine; twice
+# that leaves the fits in between, which gain little, to the NumPy kernel.
 COMPILED_MIN_WORK = 2e9
 # The iterations assumed when the fit's are not known.
 _TYPICAL_ITERATIONS = 200
