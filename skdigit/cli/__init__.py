@@ -29,6 +29,7 @@ from .console import (
     EXIT_BUG,
     EXIT_ERROR,
     EXIT_INTERRUPTED,
+    EXIT_TERMINATED,
     PROG,
     CommandError,
     error_line,
@@ -36,6 +37,7 @@ from .console import (
     show_warning,
 )
 from .options import ArgumentParser, HelpFormatter, add_debug_option
+from .signals import Terminated, handled_signals
 
 __all__ = ["build_parser", "main"]
 
@@ -115,7 +117,8 @@ def main(argv=None):
     -------
     status : int
         0 on success, 2 for an error the user can fix (reported in one line on
-        stderr), 130 after Ctrl-C, 1 for an unexpected error (a bug). Wrong
+        stderr), 130 whenever Ctrl-C was pressed, 143 after SIGTERM (the files
+        being written removed), 1 for an unexpected error (a bug). Wrong
         arguments exit with status 2 (``SystemExit``) after one line, as
         ``--help`` and ``--version`` exit with 0.
 
@@ -126,6 +129,17 @@ def main(argv=None):
     2
     """
     args = build_parser().parse_args(argv)
+    with handled_signals() as signals:
+        status = _run(args)
+    if signals.interrupted and status != EXIT_INTERRUPTED:
+        # A Ctrl-C that Python swallowed (in a finalizer) still counts.
+        error_line("interrupted")
+        return EXIT_INTERRUPTED
+    return status
+
+
+def _run(args):
+    """Run the command; its errors as one line and an exit status."""
     with warnings.catch_warnings():
         warnings.showwarning = show_warning
         try:
@@ -135,6 +149,9 @@ def main(argv=None):
                 raise
             error_line("interrupted")
             return EXIT_INTERRUPTED
+        except Terminated:
+            error_line("terminated (SIGTERM)")
+            return EXIT_TERMINATED
         except BrokenPipeError:
             # The reader went away (``skdigit train | head``): stop quietly, and
             # keep Python from complaining again when it flushes stdout at exit.

@@ -8,7 +8,7 @@ import pytest
 from skdigit._model_io import FORMAT_VERSION
 from skdigit.cli import main
 
-from .helpers import assert_one_error_line, run_cli
+from .helpers import accepted_as_official, assert_one_error_line, run_cli
 
 
 def test_evaluate_reproduces_the_train_metrics(digits_run, capsys):
@@ -100,3 +100,37 @@ def test_damaged_metadata_is_one_line(tmp_path, digits_model, metadata):
             target.writestr(name, data)
     result = run_cli("evaluate", damaged, data_home=tmp_path)
     assert_one_error_line(result, f"'{damaged}' is damaged: ")
+
+
+@pytest.mark.parametrize("split", [-5, 0, "abc", 1.5, [8000], True])
+def test_a_tampered_split_test_set_is_refused(
+    tmp_path, scaled_mnist_model, synthetic_mnist, capsys, split
+):
+    """Issue 17, Low 1: checked like the other fields of the metadata."""
+    folder, _, _ = synthetic_mnist
+    tampered = tmp_path / "model.skops"
+    with (
+        zipfile.ZipFile(scaled_mnist_model) as source,
+        zipfile.ZipFile(tampered, "w") as target,
+    ):
+        for name in source.namelist():
+            data = source.read(name)
+            if name == "skdigit.json":
+                header = json.loads(data)
+                header["metadata"]["split_test_set"] = split
+                data = json.dumps(header)
+            target.writestr(name, data)
+    args = ["evaluate", str(tampered), "--data-dir", str(folder), "--no-download"]
+    with accepted_as_official(folder):
+        assert main(args) == 2
+        captured = capsys.readouterr()
+        assert captured.out == ""
+        assert captured.err == (
+            f"skdigit: error: '{tampered}' is damaged: its metadata gives "
+            f"split_test_set {split!r}, not a number of images (a whole number of "
+            "1 or more, or null); give --split-test-set N yourself, or save the "
+            "model again with 'skdigit train'\n"
+        )
+        # Given on the command line, the tampered value is not needed.
+        assert main([*args, "--split-test-set", "500", "--json"]) == 0
+        assert json.loads(capsys.readouterr().out)["n_test"] == 100
