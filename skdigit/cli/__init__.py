@@ -10,11 +10,13 @@ One module per subcommand (:mod:`~skdigit.cli.train`, :mod:`~skdigit.cli.predict
 :mod:`~skdigit.cli.evaluate`), each with its options and its work; the choice of
 data (:mod:`~skdigit.cli.data`), model files as the command reads them
 (:mod:`~skdigit.cli.model`), the report (:mod:`~skdigit.cli.report`), the files
-written (:mod:`~skdigit.cli.outputs`), shared options and printing each in their
-own. The command uses skdigit's public API (and the figures of
-``skdigit._plotting``). Heavy or optional imports (scikit-learn's metrics,
-matplotlib, tqdm, skops, Pillow) happen inside the subcommand that needs them, so
-``--help`` is quick and ``skdigit predict`` loads only what predicting needs.
+written (:mod:`~skdigit.cli.outputs`), signals (:mod:`~skdigit.cli.signals`),
+shared options and printing each in their own. The command uses skdigit's public
+API (and the figures of ``skdigit._plotting``, atomic writes of ``skdigit._files``,
+the download progress hook of ``skdigit._fetch``). Heavy or optional imports
+(scikit-learn's metrics, matplotlib, tqdm, skops, Pillow) happen inside the
+subcommand that needs them, so ``--help`` is quick and ``skdigit predict`` loads
+only what predicting needs.
 """
 
 import argparse
