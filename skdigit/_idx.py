@@ -152,10 +152,7 @@ def read_idx(source, *, mmap=False):
         raise ValueError(
             f"{source!r}: mmap=True needs the path of a raw IDX file, not a file object"
         )
-    if _is_file_object(source):
-        return _read_stream(source, _name_of(source))
-    with _open(source) as (stream, path):
-        return _read_stream(stream, path, path_for_mmap=path if mmap else None)
+    return _read_source(source, mmap=mmap)
 
 
 def read_idx_digest(source, digest):
@@ -195,10 +192,7 @@ def read_idx_digest(source, digest):
     """
     _check_source(source)
     with _BackgroundDigest(digest) as background:
-        if _is_file_object(source):
-            return _read_stream(source, _name_of(source), digest=background)
-        with _open(source) as (stream, path):
-            return _read_stream(stream, path, digest=background)
+        return _read_source(source, digest=background)
 
 
 def idx_content_size(path):
@@ -346,6 +340,14 @@ class _BackgroundDigest:
         self._executor.shutdown(wait=True)
         for future in self._pending:
             future.result()  # re-raise an error from the worker, if any
+
+
+def _read_source(source, *, mmap=False, digest=_NO_DIGEST):
+    """Read the IDX array of a file object or a path."""
+    if _is_file_object(source):
+        return _read_stream(source, _name_of(source), digest=digest)
+    with _open(source) as (stream, path):
+        return _read_stream(stream, path, path if mmap else None, digest)
 
 
 def _read_stream(stream, name, path_for_mmap=None, digest=_NO_DIGEST):

@@ -438,12 +438,7 @@ def _read_header(path, members):
             else "a zip archive without skdigit metadata"
         )
         raise _not_a_model(path, why)
-    try:
-        info = json.loads(members[_METADATA_MEMBER])
-    except RecursionError:
-        raise _damaged(path, f"{_METADATA_MEMBER} is nested too deeply") from None
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise _not_a_model(path, f"{_METADATA_MEMBER} is not valid JSON") from exc
+    info = _parse_json(path, members, _METADATA_MEMBER, not_json=_not_a_model)
     file_format = info.get("format") if isinstance(info, dict) else None
     if isinstance(file_format, bool) or not isinstance(file_format, int):
         raise _not_a_model(path, f"{_METADATA_MEMBER} has no format number")
@@ -459,6 +454,17 @@ def _read_header(path, members):
     _check_header_fields(path, info)
     info.setdefault("metadata", {})
     return info
+
+
+def _parse_json(path, members, name, *, not_json):
+    """The JSON member ``name``; ``not_json(path, why)`` is the error for text
+    that is not JSON."""
+    try:
+        return json.loads(members[name])
+    except RecursionError:
+        raise _damaged(path, f"{name} is nested too deeply") from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise not_json(path, f"{name} is not valid JSON") from exc
 
 
 def _check_header_fields(path, info):
@@ -530,12 +536,7 @@ def _short(exc):
 def _read_schema(path, members):
     if _SCHEMA_MEMBER not in members:
         raise _damaged(path, f"it has no {_SCHEMA_MEMBER}")
-    try:
-        schema = json.loads(members[_SCHEMA_MEMBER])
-    except RecursionError:
-        raise _damaged(path, f"{_SCHEMA_MEMBER} is nested too deeply") from None
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise _damaged(path, f"{_SCHEMA_MEMBER} is not valid JSON ({exc})") from exc
+    schema = _parse_json(path, members, _SCHEMA_MEMBER, not_json=_damaged)
     if not isinstance(schema, dict) or "__class__" not in schema:
         raise _damaged(path, "its schema names no object")
     return schema

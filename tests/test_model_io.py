@@ -480,14 +480,23 @@ def _schema(path):
         return archive.read("schema.json").decode()
 
 
-def test_files_name_types_by_their_public_names(tmp_path, digits, monkeypatch):
+@pytest.fixture(scope="module")
+def every_step(digits):
+    """A pipeline of every step a model file may hold."""
     X, y = digits
-    model = make_pipeline(
+    return make_pipeline(
         DigitDeskewer(),
         PixelScaler(max_value=16),
         StandardScaler(with_std=False),
         GDLogisticRegression(max_iter=5),
     ).fit(X, y)
+
+
+def test_files_name_types_by_their_public_names(
+    tmp_path, digits, every_step, monkeypatch
+):
+    X, _ = digits
+    model = every_step
     path = save_model(model, tmp_path / "model.skops")
     schema = _schema(path)
     assert '"__module__": "skdigit"' in schema
@@ -501,14 +510,11 @@ def test_files_name_types_by_their_public_names(tmp_path, digits, monkeypatch):
     np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
 
 
-def test_format_2_files_with_private_type_names_still_load(tmp_path, digits):
-    X, y = digits
-    model = make_pipeline(
-        DigitDeskewer(),
-        PixelScaler(max_value=16),
-        StandardScaler(with_std=False),
-        GDLogisticRegression(max_iter=5),
-    ).fit(X, y)
+def test_format_2_files_with_private_type_names_still_load(
+    tmp_path, digits, every_step
+):
+    X, _ = digits
+    model = every_step
     path = _write_format_2(tmp_path / "old.skops", model, {"digit": None})
     assert "skdigit._logistic" in _schema(path)
     assert "sklearn.preprocessing._data" in _schema(path)
@@ -572,21 +578,29 @@ def _deflated(path, name, data):
             archive.writestr(member, content)
 
 
-def test_an_array_member_that_inflates_like_a_bomb_is_refused(tmp_path, fitted):
-    path = save_model(fitted, tmp_path / "model.skops")
+def _an_array_member(path):
     with zipfile.ZipFile(path) as archive:
-        array = next(name for name in archive.namelist() if name.endswith(".npy"))
-    # A header for 16 MB of float64 zeros, and the zeros: 16 MB in 16 kB.
+        return next(name for name in archive.namelist() if name.endswith(".npy"))
+
+
+def _npy_header(shape):
+    """The .npy header of a float64 array of ``shape``."""
     header = io.BytesIO()
     np.lib.format.write_array_header_1_0(
-        header, {"descr": "<f8", "fortran_order": False, "shape": (2_000_000,)}
+        header, {"descr": "<f8", "fortran_order": False, "shape": shape}
     )
-    _deflated(path, array, header.getvalue() + bytes(16_000_000))
-    assert path.stat().st_size < 100_000
+    return header.getvalue()
 
-    with pytest.raises(ModelFileError, match="is damaged: its member") as info:
+
+def test_an_array_member_that_inflates_like_a_bomb_is_refused(tmp_path, fitted):
+    path = save_model(fitted, tmp_path / "model.skops")
+    zeros = _npy_header((2_000_000,)) + bytes(16_000_000)  # 16 MB, deflated to 16 kB
+    _deflated(path, _an_array_member(path), zeros)
+    assert path.stat().st_size < 100_000
+    with pytest.raises(
+        ModelFileError, match=r"is damaged: its member '.*\.npy' inflates \d{3,} times"
+    ):
         load_model(path)
-    assert "inflates 1000 times" in str(info.value) or "zip bomb" in str(info.value)
 
 
 def test_json_padded_with_whitespace_is_refused(tmp_path, fitted):
@@ -614,13 +628,7 @@ def test_json_members_have_their_own_cap(tmp_path, fitted, monkeypatch):
 
 def test_an_array_larger_than_its_member_is_refused(tmp_path, fitted):
     path = save_model(fitted, tmp_path / "model.skops")
-    with zipfile.ZipFile(path) as archive:
-        array = next(name for name in archive.namelist() if name.endswith(".npy"))
-    header = io.BytesIO()
-    np.lib.format.write_array_header_1_0(
-        header, {"descr": "<f8", "fortran_order": False, "shape": (10**9,)}
-    )
-    _rewrite_member(path, array, header.getvalue() + bytes(80))
+    _rewrite_member(path, _an_array_member(path), _npy_header((10**9,)) + bytes(80))
     with pytest.raises(ModelFileError, match="promises 8000000000 bytes of data"):
         load_model(path)
 

@@ -400,13 +400,17 @@ def _run_patched(code, marker, args, data_home, **kwargs):
     )
 
 
-def _wait_for(marker, process, seconds=120):
-    """Wait until the process touches ``marker`` (however slow the machine)."""
-    for _ in range(int(seconds * 20)):
-        if marker.exists() or process.poll() is not None:
-            break
-        time.sleep(0.05)
-    assert marker.exists(), process.communicate()
+def _signal_when_marked(process, marker, signum):
+    """Send ``signum`` once the process touches ``marker`` (however slow the
+    machine); return its (stdout, stderr) when it has ended."""
+    try:
+        while not marker.exists() and process.poll() is None:
+            time.sleep(0.05)
+        assert marker.exists(), process.communicate()
+        process.send_signal(signum)
+        return process.communicate(timeout=60)
+    finally:
+        process.kill()
 
 
 # Saving the first picture touches the marker, then takes its time.
@@ -435,12 +439,7 @@ def test_sigterm_while_saving_leaves_nothing_behind(
     marker = tmp_path / "saving"
     args = ["train", "--dataset", "digits", "--max-iter", "3", "-o", output]
     process = _run_patched(SLOW_SAVE, marker, args, empty_data_home)
-    try:
-        _wait_for(marker, process)
-        process.send_signal(signal.SIGTERM)
-        _, err = process.communicate(timeout=60)
-    finally:
-        process.kill()
+    _, err = _signal_when_marked(process, marker, signal.SIGTERM)
     assert process.returncode == 143, err
     assert err.splitlines()[-1] == "skdigit: error: terminated (SIGTERM)"
     assert sorted(os.listdir(tmp_path)) == (["out"] if earlier_run else []) + ["saving"]
@@ -473,12 +472,7 @@ def test_ctrl_c_after_training_always_exits_130(tmp_path, empty_data_home):
     marker = tmp_path / "reporting"
     args = ["train", "--dataset", "digits", "--max-iter", "3"]
     process = _run_patched(FINALIZER_AT_REPORT, marker, args, empty_data_home)
-    try:
-        _wait_for(marker, process)
-        process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=60)
-    finally:
-        process.kill()
+    out, err = _signal_when_marked(process, marker, signal.SIGINT)
     assert "Trained 3 iterations" in out
     assert process.returncode == 130, err
     assert err.splitlines()[-1] == "skdigit: error: interrupted"
