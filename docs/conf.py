@@ -30,13 +30,9 @@ exclude_patterns = ["_build", "auto_examples/*.ipynb", "auto_examples/*.py"]
 default_role = "literal"
 
 autosummary_generate = True
-# Only skdigit's own methods are documented: the ones inherited from scikit-learn
-# (get_params, set_params, score, ...) are documented there.
-autodoc_default_options = {
-    "members": True,
-    # Metadata-routing setters scikit-learn generates for fit(..., sample_weight).
-    "exclude-members": "set_fit_request, set_score_request",
-}
+autodoc_default_options = {"members": True}
+# Each class page lists its methods, inherited ones included (score, get_params,
+# set_output, set_fit_request...), in the table of autosummary/class.rst.
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 
@@ -66,7 +62,6 @@ sphinx_gallery_conf = {
     "download_all_examples": False,
     "remove_config_comments": True,
     "within_subsection_order": "FileNameSortKey",
-    "reference_url": {"skdigit": None},
     # "Examples using ..." sections on the API pages.
     "backreferences_dir": "generated",
     "doc_module": ("skdigit",),
@@ -88,3 +83,25 @@ html_sidebars = {"**": []}
 toc_object_entries_show_parents = "hide"
 html_static_path = ["_static"]
 html_css_files = ["skdigit.css"]
+
+
+# scikit-learn's docstrings, shown for the inherited methods, refer to its user guide
+# and glossary (:ref:`metadata_routing`, :term:`meta-estimator`). Online, intersphinx
+# links them to scikit-learn's site; offline they are left as plain text, as other
+# projects' links are, instead of failing the build. Only references in scikit-learn's
+# docstrings are let through so, and in the methods tables' one-line summaries (a
+# summary's broken reference also breaks the full docstring, which still fails).
+def _leave_sklearns_own_references_as_text(app, env, node, contnode):
+    source = node.source or ""
+    if node.get("refdomain") == "std" and (
+        ":docstring of sklearn." in source or "<autosummary>" in source
+    ):
+        return contnode
+    return None
+
+
+def setup(app):
+    # After intersphinx (priority 500), which links them when it has the inventory.
+    app.connect(
+        "missing-reference", _leave_sklearns_own_references_as_text, priority=900
+    )

@@ -21,7 +21,7 @@ X = np.rint(X * 255 / 16)
 
 scores = {}
 for digit in range(10):
-    target = OneDigitBinarizer(digit=digit).fit_transform(y.reshape(-1, 1)).ravel()
+    target = OneDigitBinarizer(digit=digit).fit_transform(y)
     scores[digit] = cross_val_score(
         GDLogisticRegression(), X, target, cv=5, scoring="balanced_accuracy"
     )

@@ -17,7 +17,7 @@ from ._images import (
     load_digit_image,
     prepare_digit,
 )
-from ._logistic import FitInterruptedWarning, GDLogisticRegression
+from ._logistic import FitInterruptedWarning, GDLogisticRegression, StepTooSmallWarning
 from ._mnist import (
     MNISTChecksumError,
     MNISTDataError,
@@ -27,6 +27,7 @@ from ._mnist import (
     get_data_home,
 )
 from ._model_io import ModelFileError, load_model, save_model
+from ._plot import LossCurveDisplay, MisclassifiedDigitsDisplay, WeightsDisplay
 from ._scaling import PixelScaler
 from ._version import __version__
 
@@ -37,21 +38,25 @@ __all__ = [
     "GDLogisticRegression",
     "IdxFormatError",
     "ImageTooLargeError",
+    "LossCurveDisplay",
     "MNISTChecksumError",
     "MNISTDataError",
     "MNISTDownloadError",
     "MNISTFilesMissingError",
     "MNISTIdxLoader",
+    "MisclassifiedDigitsDisplay",
     "ModelFileError",
     "NoDigitError",
     "OneDigitBinarizer",
     "PixelScaler",
+    "WeightsDisplay",
     "get_data_home",
     "load_digit_image",
     "load_model",
     "prepare_digit",
     "read_idx",
     "save_model",
+    "StepTooSmallWarning",
     "write_idx",
     "__version__",
 ]

@@ -1,12 +1,20 @@
 """Straighten slanted digits by their second moments (the classic MNIST deskewing)."""
 
-import math
+import warnings
 from numbers import Integral
 
 import numpy as np
-from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
+from sklearn.base import (
+    BaseEstimator,
+    OneToOneFeatureMixin,
+    TransformerMixin,
+    _fit_context,
+)
+from sklearn.exceptions import DataDimensionalityWarning
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._image_shape import square_image_shape
 
 # Images are sheared in batches of this many, so that the index and weight arrays
 # of one batch (a few times its pixels, in float64) stay a few megabytes.
@@ -42,14 +50,16 @@ class DigitDeskewer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     image_width : int or None, default=None
         Width of each image in pixels. None means square images, whose side is the
-        square root of the number of features (784 features: 28x28); a number of
-        features that is not a perfect square is then an error. With a width, the
-        number of features must be a multiple of it (the height).
+        square root of the number of features (784 features: 28x28); for a number
+        of features that is not a perfect square the shape is unknown, and the
+        images pass through unchanged, with a warning (see Notes). With a width,
+        the number of features must be a multiple of it (the height).
 
     Attributes
     ----------
-    image_shape_ : tuple of int
-        ``(height, width)`` of the images seen during :meth:`fit`.
+    image_shape_ : tuple of int or None
+        ``(height, width)`` of the images seen during :meth:`fit`; None when their
+        shape is unknown and :meth:`transform` passes them through.
 
     n_features_in_ : int
         Number of features (pixels per image) seen during :meth:`fit`.
@@ -73,6 +83,17 @@ class DigitDeskewer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     An image without ink (all zeros) is returned unchanged; one with a single
     row of ink has no slant to measure and is only centred.
+
+    Without ``image_width``, 10 or 783 features are no square image: their shape
+    is unknown, so :meth:`fit` warns with a
+    :class:`~sklearn.exceptions.DataDimensionalityWarning` and :meth:`transform`
+    returns the pixels unchanged (in the dtype above), as scikit-learn's
+    :class:`~sklearn.feature_selection.SelectKBest` keeps every feature, with a
+    warning, when its default ``k=10`` exceeds them. Guessing a shape would
+    scramble the pixels; refusing would make the default fail on any data that is
+    not square, scikit-learn's estimator checks included, which test every
+    estimator at its defaults on 2 to 10 features. Pass ``image_width`` to
+    straighten images that are not square.
 
     Examples
     --------
@@ -128,6 +149,7 @@ class DigitDeskewer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         tags.transformer_tags.preserves_dtype = ["float64", "float32", "uint8"]
         return tags
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Check the images and record their shape; nothing is learned.
 
@@ -153,9 +175,17 @@ class DigitDeskewer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         >>> DigitDeskewer(image_width=4).fit(np.zeros((3, 8))).image_shape_
         (2, 4)
         """
-        self._validate_params()
         X = self._validate_pixels(X, reset=True)
         self.image_shape_ = self._image_shape(X.shape[1])
+        if self.image_shape_ is None:
+            warnings.warn(
+                f"{type(self).__name__} cannot tell the shape of images of "
+                f"{X.shape[1]} pixels, which is not a perfect square (784 = 28x28 "
+                "is): they will pass through unchanged. Pass image_width to "
+                "straighten images that are not square.",
+                DataDimensionalityWarning,
+                stacklevel=3,  # past _fit_context's wrapper, to the caller of fit
+            )
         return self
 
     def transform(self, X):
@@ -170,7 +200,8 @@ class DigitDeskewer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         -------
         X_straight : ndarray of shape (n_samples, n_pixels)
             The deskewed images, in the dtype of ``X`` (float32, float64 or uint8;
-            float64 for any other dtype).
+            float64 for any other dtype); a copy of ``X`` when ``image_shape_`` is
+            None.
 
         Examples
         --------
@@ -186,6 +217,8 @@ class DigitDeskewer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X = self._validate_pixels(X, reset=False)
+        if self.image_shape_ is None:
+            return X.copy()
         images = X.reshape(len(X), *self.image_shape_)
         straight = np.empty_like(images)
         for start in range(0, len(images), _BATCH_SIZE):
@@ -207,14 +240,7 @@ class DigitDeskewer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     def _image_shape(self, n_features):
         if self.image_width is None:
-            side = math.isqrt(n_features)
-            if side * side != n_features:
-                raise ValueError(
-                    f"DigitDeskewer expects square images, but X has {n_features} "
-                    "features, which is not a perfect square (784 = 28x28 is). "
-                    "Pass image_width for images that are not square."
-                )
-            return side, side
+            return square_image_shape(n_features)
         if n_features % self.image_width:
             raise ValueError(
                 f"X has {n_features} features, which is not a whole number of rows "

@@ -9,7 +9,13 @@ a safe model file cannot restore without trusting code, hence this small step.
 
 from numbers import Real
 
-from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
+from sklearn import get_config
+from sklearn.base import (
+    BaseEstimator,
+    OneToOneFeatureMixin,
+    TransformerMixin,
+    _fit_context,
+)
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import FLOAT_DTYPES, validate_data
 
@@ -68,6 +74,7 @@ class PixelScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Check the images and record their number of pixels.
 
@@ -91,7 +98,6 @@ class PixelScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         >>> PixelScaler().fit(np.zeros((2, 784), dtype=np.uint8)).n_features_in_
         784
         """
-        self._validate_params()
         validate_data(self, X, accept_sparse=["csr", "csc"], dtype=FLOAT_DTYPES)
         return self
 
@@ -115,8 +121,10 @@ class PixelScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         >>> PixelScaler(max_value=16).transform(np.array([[0, 8, 16]]))
         array([[0. , 0.5, 1. ]])
         """
-        # Nothing is learnt, so transform works unfitted: check the parameter here.
-        self._validate_params()
+        # Nothing is learnt, so transform works unfitted: check the parameter here,
+        # unless asked not to, as fit's _fit_context would be.
+        if not get_config()["skip_parameter_validation"]:
+            self._validate_params()
         X = validate_data(
             self, X, accept_sparse=["csr", "csc"], dtype=FLOAT_DTYPES, reset=False
         )

@@ -62,8 +62,58 @@ def test_missing_labels_are_an_error_not_a_zero(missing):
 
 def test_one_line_target_for_a_detector():
     y = np.array([5, 0, 4, 1, 9, 2, 1, 3, 1, 4])
-    y4 = OneDigitBinarizer(digit=4).fit_transform(y.reshape(-1, 1)).ravel()
+    y4 = OneDigitBinarizer(digit=4).fit_transform(y)
+    assert y4.shape == y.shape
     np.testing.assert_array_equal(y4, (y == 4).astype(int))
+
+
+@pytest.mark.parametrize(
+    "labels",
+    [[7, 4, 1], ["7", "4", "1"], (7.0, 4.0, 1.0), np.array([7, 4, 1], dtype=np.uint8)],
+    ids=["list", "str-list", "tuple", "uint8"],
+)
+def test_a_label_vector_gives_a_vector_like_label_binarizer(labels):
+    binarizer = OneDigitBinarizer(digit=4).fit(labels)
+    assert binarizer.n_features_in_ == 1
+    encoded = binarizer.transform(labels)
+    np.testing.assert_array_equal(encoded, [0, 1, 0])
+    assert encoded.shape == (3,) and encoded.dtype.kind == "i"
+    np.testing.assert_array_equal(binarizer.inverse_transform(encoded), [-1, 4, -1])
+
+
+def test_vector_and_one_column_fits_serve_each_other():
+    by_vector = OneDigitBinarizer().fit([4, 1])
+    assert by_vector.transform([[4], [4]]).shape == (2, 1)
+    by_column = OneDigitBinarizer().fit([[4], [1]])
+    assert by_column.transform([4, 4]).shape == (2,)
+
+
+def test_a_vector_for_a_binarizer_fitted_on_several_columns_is_an_error():
+    binarizer = OneDigitBinarizer().fit(np.array([[4, 1], [2, 4]]))
+    with pytest.raises(ValueError, match=r"1-D label vector.*2 label columns"):
+        binarizer.transform(np.array([4, 1]))
+
+
+def test_a_vector_beside_a_target_is_refused_as_by_any_transformer():
+    # fit(X, y) is a pipeline step's call: X must be label columns there.
+    with pytest.raises(ValueError, match=r"X is 1-D, and y is given.*fit_transform"):
+        OneDigitBinarizer().fit(np.array([4, 1, 7]), np.array([0, 1, 0]))
+    columns = np.array([[4], [1], [7]])
+    fitted = OneDigitBinarizer().fit(columns, np.array([0, 1, 0]))
+    assert fitted.transform(columns).tolist() == [[1], [0], [0]]
+
+
+def test_a_named_series_names_its_output():
+    pd = pytest.importorskip("pandas")
+    labels = pd.Series([4, 2, 4], name="label")
+    binarizer = OneDigitBinarizer().fit(labels)
+    assert binarizer.get_feature_names_out().tolist() == ["label_is_4"]
+    np.testing.assert_array_equal(binarizer.transform(labels), [1, 0, 1])
+
+
+def test_missing_labels_in_a_vector_are_an_error():
+    with pytest.raises(ValueError, match="missing label"):
+        OneDigitBinarizer().fit_transform(np.array(["4", None], dtype=object))
 
 
 def test_several_columns_are_encoded_independently():

@@ -1,10 +1,13 @@
 """Tests for skdigit._deskew: straightening digits by their second moments."""
 
+import warnings
+
 import numpy as np
 import pytest
 from scipy import ndimage
 from sklearn.base import clone
 from sklearn.datasets import load_digits
+from sklearn.exceptions import DataDimensionalityWarning
 from sklearn.model_selection import cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
@@ -124,7 +127,9 @@ def test_rectangular_images_with_image_width():
     tall = np.zeros((30, 20))
     tall[5:25, 8:12] = 1.0
     tall = _shear(np.pad(tall, ((0, 0), (5, 5))), 0.4)[:, 5:25]  # 30 x 20, leaning
-    deskewer = DigitDeskewer(image_width=20).fit(tall.reshape(1, -1))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the shape is known: nothing to warn about
+        deskewer = DigitDeskewer(image_width=20).fit(tall.reshape(1, -1))
     assert deskewer.image_shape_ == (30, 20)
     straight = deskewer.transform(tall.reshape(1, -1)).reshape(30, 20)
     assert abs(_slant(straight)) < 0.02 < abs(_slant(tall))
@@ -202,9 +207,18 @@ def test_uint8_is_the_rounded_float_result(mnist_images):
 
 
 @pytest.mark.parametrize("n_features", [2, 10, 783])
-def test_non_square_features_are_an_error(n_features):
-    with pytest.raises(ValueError, match=rf"{n_features} features.*perfect square"):
-        DigitDeskewer().fit(np.zeros((2, n_features)))
+def test_non_square_images_pass_through_with_a_warning(n_features):
+    X = np.arange(2 * n_features).reshape(2, n_features)  # ints: out as float64
+    with pytest.warns(DataDimensionalityWarning, match=rf"{n_features} pixels.*image_"):
+        deskewer = DigitDeskewer().fit(X)
+    assert deskewer.image_shape_ is None
+    out = deskewer.transform(X)
+    assert out.dtype == np.float64
+    np.testing.assert_array_equal(out, X)
+    # A copy: changing the output never changes the input.
+    uint8 = X.astype(np.uint8)
+    out = deskewer.transform(uint8)
+    assert out.dtype == np.uint8 and not np.shares_memory(out, uint8)
 
 
 def test_image_width_must_divide_the_features():

@@ -95,3 +95,67 @@ def test_page_checker_finds_missing_pages_and_anchors(docs_modules, tmp_path):
         ("index.html", "missing.html", "no such file"),
         ("index.html", "pic.png", "no such file"),
     ]
+
+
+def _a_site(folder, body):
+    (folder / "index.html").write_text(
+        '<html><head><meta name="viewport" content="width=device-width"></head>'
+        f'<body style="margin: 0"><article style="padding: 0 8px">{body}</article>'
+        "</body></html>"
+    )
+    return folder
+
+
+def test_page_checker_without_playwright_says_how_to_install_it(
+    docs_modules, tmp_path, monkeypatch, capsys
+):
+    import check_pages
+
+    site = _a_site(tmp_path, "<p>Hello</p>")
+    monkeypatch.setitem(sys.modules, "playwright", None)  # as if not installed
+    with pytest.raises(SystemExit) as stopped:
+        check_pages.main([str(site), "--browser"])
+    assert stopped.value.code == 2
+    message = capsys.readouterr().err
+    assert message.count("\n") == 1 and "pip install playwright" in message
+
+
+def test_page_checker_without_chromium_says_where_it_looked(
+    docs_modules, tmp_path, capsys
+):
+    pytest.importorskip("playwright")
+    import check_pages
+
+    site = _a_site(tmp_path, "<p>Hello</p>")
+    missing = str(tmp_path / "no-chromium")
+    with pytest.raises(SystemExit) as stopped:
+        check_pages.main([str(site), "--browser", "--chromium", missing])
+    assert stopped.value.code == 2
+    message = capsys.readouterr().err
+    assert missing in message and "apt-get install chromium" in message
+
+
+def test_page_checker_at_a_phones_width(docs_modules, tmp_path):
+    pytest.importorskip("playwright")
+    import check_pages
+
+    if check_pages.browser_missing("chromium"):
+        pytest.skip("no Chromium")
+    long_line = "x = " + "1 + " * 60 + "1"
+    site = _a_site(
+        tmp_path,
+        f"<pre>{long_line}</pre>"  # the screen's width: scrolls unavoidably
+        f'<div style="margin-left: 60px"><pre>{long_line}</pre></div>'
+        '<table><tr><td style="white-space: nowrap">' + "word " * 40 + "</td></tr>"
+        "</table><h2>Fits</h2>",
+    )
+    found = check_pages.layout_problems(site, [390, 800], "chromium")
+    kinds = sorted((width, kind) for _, width, kind, _ in found)
+    assert kinds == [
+        (390, "cut-off"),
+        (390, "scrolling"),
+        (390, "unavoidable"),
+        (800, "cut-off"),
+        (800, "scrolling"),
+        (800, "scrolling"),  # no phone: the full-width block counts too
+    ]

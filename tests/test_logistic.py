@@ -7,6 +7,7 @@ import warnings
 import numpy as np
 import pytest
 import scipy.sparse as sp
+import sklearn
 from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.linear_model import LogisticRegression
@@ -445,10 +446,10 @@ def test_ctrl_c_keeps_the_last_finished_iteration_and_warns(digits, monkeypatch)
     full = GDLogisticRegression(max_iter=10).fit(X, y == 4)
     original_check = _solver.check_divergence
 
-    def interrupt_at_iteration_6(loss, reference, iteration, learning_rate):
+    def interrupt_at_iteration_6(loss, reference, iteration):
         if iteration == 6:
             raise KeyboardInterrupt
-        original_check(loss, reference, iteration, learning_rate)
+        original_check(loss, reference, iteration)
 
     monkeypatch.setattr(_solver, "check_divergence", interrupt_at_iteration_6)
     with pytest.warns(FitInterruptedWarning, match="after 6 iterations"):
@@ -482,3 +483,226 @@ def test_reproduces_the_notebooks_printed_losses_on_mnist_train(
     assert len(clf.loss_curve_) == 200
     for iteration, printed in notebook.PRINTED_LOSSES.items():
         assert clf.loss_curve_[iteration] == pytest.approx(printed, rel=1e-12)
+
+
+# ---------------------------------------------- accelerated descent and class weights
+
+
+@pytest.fixture(scope="module")
+def centred_digits(digits):
+    X, y = digits
+    return X / 16 - (X / 16).mean(axis=0), y
+
+
+def test_nesterov_reaches_in_100_iterations_what_plain_descent_needs_500_for(
+    centred_digits,
+):
+    X, y = centred_digits
+    params = {"multiclass": "multinomial", "learning_rate": "auto", "alpha": 1e-3}
+    accelerated = GDLogisticRegression(solver="nesterov", max_iter=100, **params)
+    plain = GDLogisticRegression(max_iter=500, **params)
+    accelerated.fit(X, y)
+    plain.fit(X, y)
+    assert accelerated.loss_curve_[-1] < plain.loss_curve_[-1]
+    assert accelerated.learning_rate_ == plain.learning_rate_
+    # Deterministic: the same fit gives the same bits.
+    again = GDLogisticRegression(solver="nesterov", max_iter=100, **params).fit(X, y)
+    np.testing.assert_array_equal(again.coef_, accelerated.coef_)
+
+
+def test_default_solver_is_the_notebooks_plain_descent(digits):
+    X, y = digits
+    pixels = X * 255 / 16
+    default = GDLogisticRegression().fit(pixels, y == 4)
+    plain = GDLogisticRegression(solver="gd").fit(pixels, y == 4)
+    assert default.loss_curve_ == plain.loss_curve_
+    Y = (y == 4).astype(int).reshape(-1, 1)
+    w, losses = notebook.train(notebook.add_bias_column(pixels), Y, 200, 1e-5)
+    assert_matches_notebook(default, w, losses)
+
+
+def test_nesterov_warm_start_restarts_the_momentum_from_the_weights(centred_digits):
+    X, y = centred_digits
+    params = {"solver": "nesterov", "learning_rate": 0.5, "multiclass": "multinomial"}
+    first = GDLogisticRegression(max_iter=20, **params).fit(X, y)
+    coef, intercept = first.coef_.copy(), first.intercept_.copy()
+    warm = first.set_params(warm_start=True, max_iter=2).fit(X, y)
+    assert warm.n_iter_ == 22
+    # The continuation takes its first gradient at the stored weights themselves
+    # (no momentum carried over), so it is a plain step from there.
+    plain = GDLogisticRegression(max_iter=20, **params).fit(X, y)
+    plain.set_params(solver="gd", warm_start=True, max_iter=2).fit(X, y)
+    assert warm.loss_curve_[20:] == plain.loss_curve_[20:]
+    np.testing.assert_array_equal(warm.coef_, plain.coef_)
+    assert not np.array_equal(warm.coef_, coef)
+    assert not np.array_equal(warm.intercept_, intercept)
+
+
+@pytest.mark.parametrize("kernel", ["numpy", "compiled"])
+@pytest.mark.parametrize("multiclass", ["ovr", "multinomial"])
+def test_nesterov_gives_the_same_fit_on_every_kernel(
+    digits, kernel, multiclass, monkeypatch
+):
+    if kernel == "compiled":
+        pytest.importorskip("numba")
+    X, y = digits
+    pixels = np.rint(X * 255 / 16)
+    params = {"solver": "nesterov", "max_iter": 30, "multiclass": multiclass}
+    monkeypatch.setenv("SKDIGIT_KERNEL", "numpy")
+    reference = GDLogisticRegression(**params).fit(pixels, y)
+    monkeypatch.setenv("SKDIGIT_KERNEL", kernel)
+    fits = {"uint8": GDLogisticRegression(**params).fit(pixels.astype(np.uint8), y)}
+    da = pytest.importorskip("dask.array")
+    chunked = da.from_array(pixels, chunks=(500, 64))
+    fits["dask"] = GDLogisticRegression(**params).fit(chunked, y)
+    xp = pytest.importorskip("array_api_strict")
+    with sklearn.config_context(array_api_dispatch=True):
+        fits["array API"] = GDLogisticRegression(**params).fit(xp.asarray(pixels), y)
+    for name, fit in fits.items():
+        np.testing.assert_allclose(
+            fit.loss_curve_, reference.loss_curve_, rtol=1e-10, err_msg=name
+        )
+        np.testing.assert_allclose(
+            np.asarray(fit.coef_), reference.coef_, rtol=1e-8, atol=1e-12
+        )
+
+
+def penalised_reference(X, y, alpha, *, class_weight=None, sample_weight=None):
+    """scikit-learn's optimum of the same objective: C = 1 / (alpha * sum of the
+    weights), the weights being sample_weight times class_weight."""
+    weights = np.ones(len(y)) if sample_weight is None else sample_weight
+    if class_weight is not None:
+        from sklearn.utils.class_weight import compute_class_weight
+
+        classes = np.unique(y)
+        per_class = compute_class_weight(class_weight, classes=classes, y=y)
+        weights = weights * per_class[np.searchsorted(classes, y)]
+    C = 1 / (alpha * weights.sum())
+    reference = LogisticRegression(
+        C=C, class_weight=class_weight, tol=1e-12, max_iter=100_000
+    )
+    return reference.fit(X, y, sample_weight=sample_weight)
+
+
+@pytest.mark.parametrize("target", ["binary", "multinomial"])
+@pytest.mark.parametrize("class_weight", ["balanced", {0: 3.0, 1: 0.5}])
+def test_class_weight_converges_to_scikit_learns_optimum(
+    centred_digits, target, class_weight
+):
+    X, y = centred_digits
+    y = (y == 4).astype(int) if target == "binary" else y
+    alpha = 1e-2
+    gd = GDLogisticRegression(
+        solver="nesterov",
+        learning_rate="auto",
+        multiclass="multinomial",
+        alpha=alpha,
+        class_weight=class_weight,
+        max_iter=5000,
+        tol=0,
+    ).fit(X, y)
+    reference = penalised_reference(X, y, alpha, class_weight=class_weight)
+    scale = np.abs(reference.coef_).max()
+    np.testing.assert_allclose(gd.coef_, reference.coef_, atol=1e-5 * scale)
+    np.testing.assert_allclose(gd.intercept_, reference.intercept_, atol=1e-5)
+
+
+def test_class_weight_multiplies_sample_weight(digits):
+    X, y = digits[0] / 16, digits[1] == 4
+    weights = np.random.default_rng(0).uniform(0.5, 2.0, len(y))
+    by_class = GDLogisticRegression(
+        learning_rate=0.5, max_iter=20, class_weight={True: 9.0}
+    ).fit(X, y, sample_weight=weights)
+    by_sample = GDLogisticRegression(learning_rate=0.5, max_iter=20).fit(
+        X, y, sample_weight=weights * np.where(y, 9.0, 1.0)
+    )
+    np.testing.assert_allclose(by_class.coef_, by_sample.coef_, rtol=1e-12)
+    balanced = GDLogisticRegression(max_iter=3, class_weight="balanced").fit(X, y)
+    counted = np.bincount(y)
+    expected = len(y) / (2 * counted)
+    explicit = GDLogisticRegression(
+        max_iter=3, class_weight={False: expected[0], True: expected[1]}
+    ).fit(X, y)
+    np.testing.assert_allclose(balanced.coef_, explicit.coef_, rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("class_weight", "error", "match"),
+    [
+        ({7: 2.0}, ValueError, r"class_weight.*7"),
+        ("heavy", ValueError, r"class_weight.*'balanced'"),
+        ([1.0, 2.0], ValueError, r"class_weight"),
+        ({False: 0.0, True: 0.0}, ValueError, r"only zero weights"),
+    ],
+)
+def test_bad_class_weight_is_a_clear_error(digits, class_weight, error, match):
+    X, y = digits
+    with pytest.raises(error, match=match):
+        GDLogisticRegression(class_weight=class_weight).fit(X, y == 4)
+
+
+def test_only_the_ratios_of_tiny_sample_weights_matter(digits):
+    X, y = digits[0][:200] / 16, digits[1][:200] == 4
+    weights = np.random.default_rng(0).uniform(1, 3, len(y))
+    params = {"learning_rate": 0.5, "max_iter": 20}
+    tiny = GDLogisticRegression(**params).fit(X, y, sample_weight=np.full(200, 5e-324))
+    ones = GDLogisticRegression(**params).fit(X, y)
+    np.testing.assert_array_equal(tiny.coef_, ones.coef_)
+    scaled = GDLogisticRegression(**params).fit(X, y, sample_weight=weights * 1e-300)
+    plain = GDLogisticRegression(**params).fit(X, y, sample_weight=weights)
+    np.testing.assert_allclose(scaled.coef_, plain.coef_, rtol=1e-10)
+
+
+# ------------------------------------------------------------ a step that does nothing
+
+
+def test_a_step_far_too_small_for_scaled_pixels_is_warned_about(digits):
+    from skdigit import StepTooSmallWarning
+
+    X, y = digits
+    # The notebook's 1e-5 on pixels divided by their maximum: an untrained model.
+    with pytest.warns(StepTooSmallWarning, match=r'learning_rate="auto"') as caught:
+        clf = GDLogisticRegression().fit(X / 16, y == 4)
+    assert issubclass(caught[0].category, ConvergenceWarning)
+    message = str(caught[0].message)
+    assert "learning_rate=1e-05" in message and "200 iterations" in message
+    assert clf.loss_curve_[0] - clf.loss_curve_[-1] < 0.01 * clf.loss_curve_[0]
+    # Also when tol stops the fit: the loss no longer "improves" by tol.
+    with pytest.warns(StepTooSmallWarning):
+        GDLogisticRegression(tol=1e-3, max_iter=500).fit(X / 16, y == 4)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},  # the notebook's step on 0-255 pixels
+        {"learning_rate": "auto"},  # never judged: the step comes from the data
+        {"learning_rate": 1e-5, "max_iter": 5},  # too short a fit to judge
+        {"learning_rate": 0.01, "alpha": 100.0},  # converged: the optimum is near 0
+    ],
+    ids=["notebook", "auto", "short", "converged"],
+)
+def test_a_step_that_trains_is_never_warned_about(digits, params):
+    X, y = digits
+    pixels = X * 255 / 16 if not params else X / 16
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        GDLogisticRegression(**params).fit(pixels, y == 4)
+
+
+def test_the_notebooks_own_run_on_mnist_is_not_warned_about(mnist_train):
+    X, labels = mnist_train
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        GDLogisticRegression(max_iter=20).fit(X, labels == 4)
+
+
+def test_divergence_at_the_auto_step_blames_the_features_not_the_step():
+    rng = np.random.default_rng(0)
+    X = (rng.random((50, 4)) * 3e38).astype(np.float32)
+    y = rng.integers(0, 2, 50)
+    with pytest.raises(ValueError, match="diverged") as caught:
+        GDLogisticRegression(learning_rate="auto").fit(X, y)
+    message = str(caught.value)
+    assert "too large to compute with in float32" in message
+    assert "use a smaller learning_rate" not in message

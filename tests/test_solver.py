@@ -4,7 +4,13 @@ import numpy as np
 import pytest
 
 from skdigit._kernels import make_objective
-from skdigit._solver import IterationHooks, gradient_descent
+from skdigit._solver import (
+    DivergenceError,
+    IterationHooks,
+    _NesterovDescent,
+    _State,
+    gradient_descent,
+)
 
 from ._problems import make_problem
 
@@ -149,11 +155,11 @@ def test_ctrl_c_keeps_the_weights_of_the_last_finished_iteration(interrupted_at)
         np.testing.assert_array_equal(result.intercept, last_intercept)
 
 
-def test_divergence_is_an_error_naming_the_iteration_and_the_fix():
+def test_divergence_is_an_error_naming_the_iteration_and_the_losses():
     problem = make_problem()
     X, Y, weights, coef, intercept = problem
     objective = make_objective(X * 1e3, Y, weights, link="sigmoid")
-    with pytest.raises(ValueError, match=r"diverged at iteration \d+.*learning_rate"):
+    with pytest.raises(DivergenceError, match=r"diverged at iteration \d+: the loss"):
         gradient_descent(
             objective,
             np.zeros_like(coef),
@@ -161,3 +167,148 @@ def test_divergence_is_an_error_naming_the_iteration_and_the_fix():
             learning_rate=10.0,
             max_iter=50,
         )
+
+
+# ------------------------------------------------------------- the accelerated solver
+
+
+def run(problem, solver, *, link="sigmoid", learning_rate=0.1, max_iter=30, **kwargs):
+    _, _, _, coef, intercept = problem
+    return gradient_descent(
+        objective_for(problem, link),
+        np.zeros_like(coef),
+        np.zeros_like(intercept),
+        learning_rate=learning_rate,
+        solver=solver,
+        max_iter=max_iter,
+        **kwargs,
+    )
+
+
+def loss_at(problem, result, link="sigmoid"):
+    return objective_for(problem, link).evaluate(result.coef, result.intercept)[0]
+
+
+@pytest.mark.parametrize(("n_outputs", "link"), [(1, "sigmoid"), (3, "softmax")])
+def test_nesterov_starts_like_plain_descent(n_outputs, link):
+    # No momentum before the second step: the first two losses are plain descent's.
+    problem = make_problem(n_outputs=n_outputs)
+    plain = run(problem, "gd", link=link, max_iter=2)
+    accelerated = run(problem, "nesterov", link=link, max_iter=2)
+    assert accelerated.loss_curve == plain.loss_curve
+    np.testing.assert_array_equal(accelerated.coef, plain.coef)
+
+
+@pytest.mark.parametrize(("n_outputs", "link"), [(1, "sigmoid"), (3, "softmax")])
+@pytest.mark.parametrize("learning_rate", [0.05, 0.5, 2.0])
+@pytest.mark.parametrize("max_iter", [10, 100])
+def test_nesterov_never_ends_above_plain_descent(
+    n_outputs, link, learning_rate, max_iter
+):
+    # From a small step to one near plain descent's stability limit on these data.
+    problem = make_problem(n_samples=200, n_features=8, n_outputs=n_outputs, seed=3)
+    kwargs = {"link": link, "learning_rate": learning_rate, "max_iter": max_iter}
+    plain = run(problem, "gd", **kwargs)
+    accelerated = run(problem, "nesterov", **kwargs)
+    assert loss_at(problem, accelerated, link) <= loss_at(problem, plain, link)
+
+
+class MomentumPoints(IterationHooks):
+    """Records where each gradient is taken and the weights after each step."""
+
+    def __init__(self):
+        self.points, self.weights = [], []
+
+    def begin(self, iteration, coef, intercept):
+        self.points.append(coef.copy())
+
+    def end(self, iteration, loss, coef, intercept):
+        self.weights.append(coef.copy())
+        return False
+
+
+def test_nesterov_looks_ahead_along_the_last_step_and_restarts_uphill():
+    problem = make_problem(n_samples=200, n_outputs=3, seed=3)
+    hooks = MomentumPoints()
+    # A step at the edge of stability makes the momentum overshoot: restarts.
+    result = run(
+        problem, "nesterov", link="softmax", learning_rate=3.0, max_iter=60, hooks=hooks
+    )
+    x, y = hooks.weights, hooks.points
+    restarts = 0
+    steps = 1  # steps since the last restart, after iteration k
+    for k in range(1, len(x)):
+        momentum = (steps - 1) / (steps + 2)
+        expected = x[k - 1] + momentum * (x[k - 1] - (x[k - 2] if k > 1 else 0 * x[0]))
+        if np.array_equal(y[k], x[k - 1]) and momentum:
+            restarts += 1  # the momentum was dropped: a plain step
+            steps = 2
+            continue
+        np.testing.assert_allclose(y[k], expected, rtol=1e-12, atol=1e-15)
+        steps += 1
+    assert restarts > 0
+    assert result.stopped_by == "max_iter"
+
+
+@pytest.mark.parametrize(
+    ("loss", "direction", "restarts"),
+    [(0.5, -1.0, False), (0.7, -1.0, True), (0.5, 1.0, True)],
+    ids=["downhill", "loss-went-up", "gradient-against-the-step"],
+)
+def test_nesterov_drops_its_momentum_on_a_rise_or_an_uphill_gradient(
+    loss, direction, restarts
+):
+    descent = _NesterovDescent(learning_rate=0.1, fit_intercept=True, xp=np)
+    before = (np.zeros((2, 1)), np.zeros(1))
+    weights = (np.array([[1.0], [2.0]]), np.array([0.5]))
+    point = (np.array([[1.5], [2.5]]), np.array([0.5]))
+    state = _State(weights, point, finished=3, steps=3, loss=0.6)
+    # The gradient at the point along (or against) the step from before to weights.
+    grad_coef = direction * (weights[0] - before[0])
+    after = descent.step(state, loss, grad_coef, np.zeros(1))
+    new_weights = point[0] - 0.1 * grad_coef
+    np.testing.assert_array_equal(after.weights[0], new_weights)
+    if restarts:
+        assert after.steps == 1
+        np.testing.assert_array_equal(after.point[0], new_weights)
+    else:
+        assert after.steps == 4
+        momentum = 3 / 6
+        expected = new_weights + momentum * (new_weights - weights[0])
+        np.testing.assert_array_equal(after.point[0], expected)
+    assert after.loss == loss
+
+
+@pytest.mark.parametrize("solver", ["gd", "nesterov"])
+def test_every_solver_stops_on_tol_hooks_and_ctrl_c(solver):
+    problem = make_problem(n_outputs=3)
+    stopped = run(
+        problem, solver, link="softmax", max_iter=10_000, tol=1e-3, n_iter_no_change=3
+    )
+    assert stopped.stopped_by == "tol"
+    hooked = run(problem, solver, link="softmax", hooks=Recorder(stop_after=4))
+    assert (hooked.stopped_by, len(hooked.loss_curve)) == ("hook", 4)
+    hooks = InterruptAt(5)
+    interrupted = run(problem, solver, link="softmax", hooks=hooks)
+    assert (interrupted.stopped_by, len(interrupted.loss_curve)) == ("interrupt", 5)
+    np.testing.assert_array_equal(interrupted.coef, hooks.weights[4][0])
+
+
+def test_gradient_norms_are_those_of_the_first_and_last_gradients():
+    problem = make_problem()
+    objective = objective_for(problem)
+    intercepts = []
+
+    class Points(MomentumPoints):
+        def begin(self, iteration, coef, intercept):
+            super().begin(iteration, coef, intercept)
+            intercepts.append(intercept.copy())
+
+    hooks = Points()
+    result = run(problem, "nesterov", max_iter=7, hooks=hooks)
+    for index, norm in zip((0, -1), result.gradient_norms, strict=True):
+        _, grad_coef, grad_intercept = objective.evaluate(
+            hooks.points[index], intercepts[index]
+        )
+        expected = np.sqrt((grad_coef**2).sum() + (grad_intercept**2).sum())
+        assert norm == pytest.approx(expected, rel=1e-12)

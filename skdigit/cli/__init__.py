@@ -12,9 +12,10 @@ data (:mod:`~skdigit.cli.data`), model files as the command reads them
 (:mod:`~skdigit.cli.model`), the report (:mod:`~skdigit.cli.report`), the files
 written (:mod:`~skdigit.cli.outputs`), signals (:mod:`~skdigit.cli.signals`),
 shared options and printing each in their own. The command uses skdigit's public
-API (and the figures of ``skdigit._plotting``, atomic writes of ``skdigit._files``,
-the download progress hook of ``skdigit._fetch``). Heavy or optional imports
-(scikit-learn's metrics, matplotlib, tqdm, skops, Pillow) happen inside the
+API, its displays for the pictures (drawn off pyplot), and beyond it only
+``skdigit._files``, ``skdigit._version``, the download progress hook of
+``skdigit._fetch`` and the timeout bounds of ``skdigit._mnist``. Heavy or optional
+imports (scikit-learn's metrics, matplotlib, tqdm, skops, Pillow) happen inside the
 subcommand that needs them, so ``--help`` is quick and ``skdigit predict`` loads
 only what predicting needs.
 """

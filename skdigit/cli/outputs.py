@@ -205,61 +205,80 @@ def _move_files(staging, folder):
 
 def save_training_outputs(folder, model, data, task, y_pred, metrics, metadata):
     """Write the model, the pictures and the metrics; return the names written."""
-    # Imported here, as matplotlib is, when a run has outputs.
-    from skdigit._plotting import (
-        plot_loss_curve,
-        plot_weight_images,
-        save_figure,
-    )
+    from skdigit import WeightsDisplay
 
     import_skops_quickly()
     classifier = model[-1]
-    rate = classifier.learning_rate_
-    title = f"Training loss: {task.name}, learning rate {rate:g}"
     classes = classifier.classes_
     if task.digit is not None:
         classes = task.label_names(classes)
     with staged_folder(folder) as staging:
         save_model(model, staging / MODEL_FILE, metadata=metadata)
         figures = {
-            "loss_curve.png": lambda: plot_loss_curve(
-                classifier.loss_curve_, title=title
-            ),
-            "weights.png": lambda: plot_weight_images(
-                classifier.coef_, classes, image_shape=data.image_shape
+            "loss_curve.png": lambda: _loss_figure(classifier, task),
+            "weights.png": lambda: (
+                WeightsDisplay.from_estimator(
+                    classifier,
+                    display_labels=classes,
+                    image_shape=data.image_shape,
+                    ax=_panel_axes(len(classifier.coef_), (1.9, 1.9), (1.2, 0.6)),
+                ).figure_
             ),
             "misclassified.png": lambda: _misclassified_figure(data, task, y_pred),
         }
         for name in PICTURES:
-            save_figure(figures[name](), staging / name)
+            figures[name]().savefig(staging / name, dpi=150)
         with atomic_write(staging / METRICS_FILE) as file:
             file.write((json.dumps(metrics, indent=2) + "\n").encode())
     return TRAINING_OUTPUTS
 
 
+def _offscreen_figure(width, height):
+    """A figure that is not pyplot's: no window opens and no global list of
+    figures grows, whatever matplotlib's backend."""
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width, height), layout="constrained")
+
+
+def _panel_axes(n_panels, inches, margin):
+    """One Axes per panel, five to a row, each ``inches`` (width, height)."""
+    n_rows, n_cols = -(-n_panels // 5), min(n_panels, 5)
+    figure = _offscreen_figure(
+        n_cols * inches[0] + margin[0], n_rows * inches[1] + margin[1]
+    )
+    return figure.subplots(n_rows, n_cols, squeeze=False)
+
+
+def _loss_figure(classifier, task):
+    from skdigit import LossCurveDisplay
+
+    ax = _offscreen_figure(6.4, 4.0).add_subplot()
+    LossCurveDisplay.from_estimator(classifier, ax=ax)
+    rate = classifier.learning_rate_
+    ax.set_title(f"Training loss: {task.name}, learning rate {rate:g}")
+    return ax.figure
+
+
 def _misclassified_figure(data, task, y_pred):
     """The gallery of wrong test digits, titled with the true digit."""
-    from skdigit._plotting import plot_misclassified
+    from skdigit import MisclassifiedDigitsDisplay
 
-    max_images = 25
     images = data.X_test.reshape(-1, *data.image_shape)
-    y_true = task.target(data.y_test)
-    wrong = np.flatnonzero(y_pred != y_true)
-    if wrong.size == 0:
-        return plot_misclassified(images, y_true, y_pred)
-    shown = wrong[:max_images]
+    wrong = np.flatnonzero(y_pred != task.target(data.y_test))
+    shown = wrong[:25]
     # The true digit says more than "not 4"; the prediction reads "4" / "not 4".
-    fig = plot_misclassified(
-        images[shown],
+    display = MisclassifiedDigitsDisplay.from_predictions(
         np.asarray([str(digit) for digit in data.y_test[shown]]),
         task.label_names(y_pred[shown]),
-        max_images=max_images,
+        images=images[shown],
+        ax=_panel_axes(max(shown.size, 1), (1.5, 1.7), (0.0, 0.5)),
     )
-    heading = f"Misclassified test digits: {wrong.size} of {len(y_true)}"
+    heading = f"Misclassified test digits: {wrong.size} of {len(y_pred)}"
     if shown.size < wrong.size:
         heading += f" (first {shown.size} shown)"
-    fig.suptitle(heading, fontsize=12)
-    return fig
+    display.figure_.suptitle(heading, fontsize=12)
+    return display.figure_
 
 
 def prepared_image_names(paths, shape, folder):

@@ -197,16 +197,16 @@ def test_error_bad_output_folder(tmp_path, capsys):
 
 def _fail_on(name, monkeypatch):
     """Make saving the picture ``name`` fail as a full disk would."""
-    import skdigit._plotting
+    from matplotlib.figure import Figure
 
-    save_figure = skdigit._plotting.save_figure
+    savefig = Figure.savefig
 
-    def failing_save_figure(fig, path, **kwargs):
+    def failing_savefig(figure, path, **kwargs):
         if path.name == name:
             raise OSError(28, "No space left on device", str(path))
-        return save_figure(fig, path, **kwargs)
+        return savefig(figure, path, **kwargs)
 
-    monkeypatch.setattr(skdigit._plotting, "save_figure", failing_save_figure)
+    monkeypatch.setattr(Figure, "savefig", failing_savefig)
 
 
 def test_a_failing_output_leaves_no_new_folder(tmp_path, capsys, monkeypatch):
@@ -384,6 +384,37 @@ def test_train_with_train_and_test_files(mnist_file, tmp_path, capsys):
     assert out[first_ten + 2] == "  label      0 0 0 0 1 0 1 0 0 0"
 
 
+def test_solver_and_class_weight_reach_the_saved_model(tmp_path, capsys, bundled_split):
+    args = ["train", "--dataset", "digits", "--solver", "nesterov"]
+    args += ["--class-weight", "balanced", "--learning-rate", "auto"]
+    assert main([*args, "--max-iter", "40", "-o", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "40 iterations of accelerated gradient descent" in out
+    assert "balanced classes" in out
+    model, info = load_model(tmp_path / "model.skops")
+    classifier = model[-1]
+    assert (classifier.solver, classifier.class_weight) == ("nesterov", "balanced")
+    assert info["metadata"]["solver"] == "nesterov"
+    assert info["metadata"]["class_weight"] == "balanced"
+    X_train, _, y_train, _ = bundled_split
+    reference = GDLogisticRegression(
+        solver="nesterov", class_weight="balanced", learning_rate="auto", max_iter=40
+    ).fit(X_train, (y_train == 4).astype(int))
+    np.testing.assert_allclose(classifier.coef_, reference.coef_, rtol=1e-12)
+
+
+def test_a_step_too_small_for_scaled_pixels_is_said_in_the_commands_words(capsys):
+    assert main(["train", "--dataset", "digits", "--scale"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1
+    assert err[0].startswith("skdigit: warning: the loss barely moved (0.693147 to ")
+    assert "--learning-rate 1e-05 is far too small" in err[0]
+    assert "use --learning-rate auto" in err[0]
+    # The notebook's own settings train: nothing to say.
+    assert main(["train", "--dataset", "digits", "--max-iter", "50"]) == 0
+    assert capsys.readouterr().err == ""
+
+
 # -- issue 17: signals, limits and output paths, with real processes ---------------
 
 
@@ -416,13 +447,13 @@ def _signal_when_marked(process, marker, signum):
 # Saving the first picture touches the marker, then takes its time.
 SLOW_SAVE = """
 import pathlib, sys, time
-import skdigit._plotting as plotting
-save = plotting.save_figure
-def slow_save(fig, path, **kwargs):
-    save(fig, path, **kwargs)
+from matplotlib.figure import Figure
+savefig = Figure.savefig
+def slow_savefig(figure, path, **kwargs):
+    savefig(figure, path, **kwargs)
     pathlib.Path(sys.argv[1]).touch()
     time.sleep(60)
-plotting.save_figure = slow_save
+Figure.savefig = slow_savefig
 """
 
 

@@ -1,0 +1,16 @@
+"""The shape of images stored flat, one row of pixels after another."""
+
+import math
+
+
+def square_image_shape(n_features):
+    """``(side, side)`` when ``n_features`` pixels make a square image, else None.
+
+    Examples
+    --------
+    >>> from skdigit._image_shape import square_image_shape
+    >>> square_image_shape(784), square_image_shape(64), square_image_shape(10)
+    ((28, 28), (8, 8), None)
+    """
+    side = math.isqrt(n_features)
+    return (side, side) if side * side == n_features else None
