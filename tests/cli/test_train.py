@@ -102,7 +102,7 @@ def test_one_fit_moves_a_progress_bar(tmp_path, capsys, monkeypatch, bundled_spl
     pytest.importorskip("sklearn.callback", reason="scikit-learn < 1.9")
     import skdigit.cli.train
 
-    monkeypatch.setattr(skdigit.cli.train, "_on_a_terminal", lambda: True)
+    monkeypatch.setattr(skdigit.cli.train, "stderr_is_a_terminal", lambda: True)
     args = ["train", "--dataset", "digits", "--max-iter", "30", "-o", str(tmp_path)]
     assert main(args) == 0
     err = capsys.readouterr().err
