@@ -4,6 +4,7 @@ import contextlib
 import os
 import re
 import secrets
+import shutil
 import stat
 import time
 from pathlib import Path
@@ -47,12 +48,13 @@ def check_input_file(path, kind):
         status = os.stat(path)
     except FileNotFoundError:
         raise FileNotFoundError(f"no such {kind}: '{path}'") from None
+    a_kind = f"{'an' if kind[:1] in 'aeiouAEIOU' else 'a'} {kind}"
     if stat.S_ISDIR(status.st_mode):
-        raise IsADirectoryError(f"'{path}' is a folder, not a {kind}")
+        raise IsADirectoryError(f"'{path}' is a folder, not {a_kind}")
     if not stat.S_ISREG(status.st_mode):
         raise OSError(
-            f"'{path}' is not a regular file (a pipe, socket or device): give a "
-            f"{kind} stored on disk"
+            f"'{path}' is not a regular file (a pipe, socket or device): give "
+            f"{a_kind} stored on disk"
         )
     return status.st_size
 
@@ -63,7 +65,9 @@ def atomic_write(path):
 
     The data go to a temporary file in the same folder, which is then renamed over
     ``path`` (an atomic step on one file system). An error or interruption inside the
-    block removes the temporary file and leaves any existing ``path`` untouched.
+    block removes the temporary file and leaves any existing ``path`` untouched. An
+    OS error about the temporary file, or one that names no file (a full disk, a
+    file-size limit), names ``path``: the temporary name means nothing to a user.
 
     Examples
     --------
@@ -87,14 +91,32 @@ def atomic_write(path):
     # through someone else's file; 0o666 lets the umask set ordinary permissions,
     # unlike tempfile's private 0o600 files.
     temporary = folder / f".{path.name}.{secrets.token_hex(_TOKEN_BYTES)}.tmp"
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_BINARY, 0o666)
+    try:
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_BINARY, 0o666)
+    except OSError as error:
+        raise _naming(error, temporary, path) from None
     try:
         with os.fdopen(fd, "wb") as file:
             yield file
         os.replace(temporary, path)
-    except BaseException:
+    except BaseException as error:
         temporary.unlink(missing_ok=True)
-        raise
+        renamed = _naming(error, temporary, path)
+        if renamed is error:
+            raise
+        raise renamed from error
+
+
+def _naming(error, temporary, path):
+    """``error``, or the same OS error naming ``path`` where it named
+    ``temporary`` or no file."""
+    if (
+        isinstance(error, OSError)
+        and error.strerror
+        and error.filename in (None, str(temporary))
+    ):
+        return type(error)(error.errno, error.strerror, str(path))
+    return error
 
 
 def remove_stale_temporaries(path, *, older_than=STALE_AFTER_S):
@@ -131,25 +153,63 @@ def remove_stale_temporaries(path, *, older_than=STALE_AFTER_S):
     ['.data.gz.0123456789ab.tmp']
     """
     path = Path(path)
-    pattern = re.compile(
-        rf"\.{re.escape(path.name)}\.[0-9a-f]{{{2 * _TOKEN_BYTES}}}\.tmp"
-    )
+    pattern = rf"\.{re.escape(path.name)}\.[0-9a-f]{{{2 * _TOKEN_BYTES}}}\.tmp"
+    return remove_stale(path.parent, pattern, older_than=older_than)
+
+
+def remove_stale(folder, pattern, *, older_than=STALE_AFTER_S):
+    r"""Remove the entries of ``folder`` named by ``pattern`` and untouched for long.
+
+    Files and folders (with what they hold) whose whole name matches the regular
+    expression ``pattern`` and that were not modified for ``older_than``
+    seconds are removed: leftovers of a process killed while writing. Symbolic
+    links are never followed, and what cannot be removed is left alone.
+
+    Parameters
+    ----------
+    folder : str or path-like
+        Where to look; a missing folder holds nothing.
+
+    pattern : str
+        A regular expression for the whole name.
+
+    older_than : float, default=3600
+        Age in seconds, from the last modification, beyond which an entry is
+        stale.
+
+    Returns
+    -------
+    removed : list of str
+        The names of the entries removed, in the folder's order.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from skdigit._files import remove_stale
+    >>> folder = tempfile.mkdtemp()
+    >>> os.makedirs(os.path.join(folder, ".staging-1", "inside"))
+    >>> os.utime(os.path.join(folder, ".staging-1"), (0, 0))
+    >>> remove_stale(folder, r"\.staging-\d")
+    ['.staging-1']
+    """
+    compiled = re.compile(pattern)
     removed = []
     now = time.time()
     try:
-        entries = list(os.scandir(path.parent))
+        entries = list(os.scandir(folder))
     except OSError:
         return removed
     for entry in entries:
-        if not pattern.fullmatch(entry.name):
+        if not compiled.fullmatch(entry.name):
             continue
         try:
-            if (
-                entry.is_file(follow_symlinks=False)
-                and now - entry.stat(follow_symlinks=False).st_mtime > older_than
-            ):
+            if now - entry.stat(follow_symlinks=False).st_mtime <= older_than:
+                continue  # perhaps another process's write in progress
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path)
+            else:
                 os.unlink(entry.path)
-                removed.append(entry.name)
+            removed.append(entry.name)
         except OSError:
             pass  # gone already, or not ours to remove
     return removed

@@ -12,6 +12,7 @@ uncompressed content to a hash object as it is read, so a caller can verify a
 file's content checksum without reading the file twice.
 """
 
+import contextlib
 import gzip
 import io
 import os
@@ -23,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._files import atomic_write
+from ._files import atomic_write, check_input_file
 
 __all__ = ["IdxFormatError", "read_idx", "write_idx"]
 
@@ -102,7 +103,9 @@ def read_idx(source, *, mmap=False):
     mmap : bool, default=False
         If True, memory-map the data of a raw (uncompressed) file instead of
         reading it: the call costs the same for any file size. Requires a path;
-        gzip files cannot be memory-mapped.
+        gzip files cannot be memory-mapped. As with any memory map, the file
+        must not be shortened while the array is in use: reading past its new
+        end kills the process (``SIGBUS``), which Python cannot catch.
 
     Returns
     -------
@@ -115,8 +118,16 @@ def read_idx(source, *, mmap=False):
     Raises
     ------
     IdxFormatError
-        If the file is not a valid IDX file; the message names the file and
-        what is wrong.
+        If the file is not a valid IDX file, or its header promises more data
+        than this computer's memory holds (without ``mmap``); the message names
+        the file and what is wrong.
+
+    FileNotFoundError, IsADirectoryError, OSError
+        If the path names no file, a folder, or something that is not a
+        regular file (a FIFO or a device, which could block or never end).
+
+    TypeError
+        If ``source`` is bytes or a file object opened in text mode.
 
     See Also
     --------
@@ -141,11 +152,7 @@ def read_idx(source, *, mmap=False):
         raise ValueError(
             f"{source!r}: mmap=True needs the path of a raw IDX file, not a file object"
         )
-    if _is_file_object(source):
-        return _read_stream(source, _name_of(source))
-    path = os.fspath(source)
-    with open(path, "rb") as stream:
-        return _read_stream(stream, path, path_for_mmap=path if mmap else None)
+    return _read_source(source, mmap=mmap)
 
 
 def read_idx_digest(source, digest):
@@ -185,11 +192,31 @@ def read_idx_digest(source, digest):
     """
     _check_source(source)
     with _BackgroundDigest(digest) as background:
-        if _is_file_object(source):
-            return _read_stream(source, _name_of(source), digest=background)
-        path = os.fspath(source)
-        with open(path, "rb") as stream:
-            return _read_stream(stream, path, digest=background)
+        return _read_source(source, digest=background)
+
+
+def idx_content_size(path):
+    """The size of the content (header and data) the IDX header of ``path`` promises.
+
+    Only the header is read (and decompressed), so a file can be recognised as
+    the wrong one by its size before its data are read.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> from skdigit import write_idx
+    >>> from skdigit._idx import idx_content_size
+    >>> path = os.path.join(tempfile.mkdtemp(), "labels-idx1-ubyte.gz")
+    >>> write_idx(path, np.zeros(10, dtype=np.uint8))
+    >>> idx_content_size(path)
+    18
+    """
+    with _open(path) as (stream, name):
+        start = _read_exact(stream, 2)
+        content = _content_reader(stream, name, start, False, _NO_DIGEST)
+        dtype, shape, header_size = _read_header(content, name)
+    return header_size + dtype.itemsize * _product(shape)
 
 
 def digest_content(stream, digest, *, limit, name=None):
@@ -253,6 +280,21 @@ def _check_source(source):
             f"got {type(source).__name__}; to read IDX data held in memory, wrap "
             "them in a file object: read_idx(io.BytesIO(data))"
         )
+    if isinstance(source, io.TextIOBase):
+        raise TypeError(
+            f"read_idx expects a binary file object, got {_name_of(source)} opened "
+            "in text mode; open it with open(path, 'rb'), or pass the path"
+        )
+
+
+@contextlib.contextmanager
+def _open(source):
+    """The binary stream of an IDX path, once it is known to be a regular file."""
+    path = os.fspath(source)
+    # A FIFO would block open() and a device never end: refused, with the name.
+    check_input_file(path, "IDX file")
+    with open(path, "rb") as stream:
+        yield stream, path
 
 
 def _is_file_object(source):
@@ -300,6 +342,14 @@ class _BackgroundDigest:
             future.result()  # re-raise an error from the worker, if any
 
 
+def _read_source(source, *, mmap=False, digest=_NO_DIGEST):
+    """Read the IDX array of a file object or a path."""
+    if _is_file_object(source):
+        return _read_stream(source, _name_of(source), digest=digest)
+    with _open(source) as (stream, path):
+        return _read_stream(stream, path, path if mmap else None, digest)
+
+
 def _read_stream(stream, name, path_for_mmap=None, digest=_NO_DIGEST):
     """Read an IDX array from ``stream``, raw or gzip, whose label is ``name``."""
     start = _read_exact(stream, 2)
@@ -317,6 +367,7 @@ def _read_stream(stream, name, path_for_mmap=None, digest=_NO_DIGEST):
     _check_size_is_plausible(name, dtype, shape, n_bytes, header_size, size, content)
     if path_for_mmap is not None:
         return _memory_map(path_for_mmap, dtype, shape, header_size)
+    _check_fits_in_memory(name, dtype, shape, n_bytes)
     data = content.read_data(n_bytes, name, dtype, shape)
     array = np.frombuffer(data, dtype=dtype).reshape(shape)
     if dtype.itemsize > 1:
@@ -481,6 +532,29 @@ def _check_size_is_plausible(name, dtype, shape, n_bytes, header_size, size, con
             f"{name}: header promises {promised} but a gzip file of {size} bytes "
             "cannot hold that much (truncated download or corrupt header?)"
         )
+
+
+def _check_fits_in_memory(name, dtype, shape, n_bytes):
+    """Fail before reading when the promised data cannot fit in memory at all.
+
+    A stream of unknown size (a pipe, a socket) cannot be checked against its
+    length; a header promising more than the machine's memory is corrupt (or
+    needs ``mmap=True``), and would otherwise end in a MemoryError.
+    """
+    memory = _physical_memory()
+    if memory is not None and n_bytes > memory:
+        raise IdxFormatError(
+            f"{name}: header promises {_describe(dtype, shape, n_bytes)}, more than "
+            f"this computer's memory ({memory} bytes): corrupt header? (a raw file "
+            "that large can be read with mmap=True)"
+        )
+
+
+def _physical_memory():
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, OSError, ValueError):
+        return None  # not on this system (Windows): no check
 
 
 def _memory_map(path, dtype, shape, header_size):

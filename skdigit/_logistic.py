@@ -4,44 +4,24 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
-import scipy.sparse as sp
-from sklearn import get_config
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils import check_consistent_length, column_or_1d
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from ._array_api import (
-    check_same_namespace,
-    device,
     from_numpy,
     get_namespace,
     to_numpy,
 )
 from ._callbacks import CallbackSupportMixin, FitHooks
-from ._dask import is_dask_array
+from ._inputs import input_kind
 from ._kernels import make_objective
 from ._loss import log_sigmoid, log_softmax, sigmoid
 from ._solver import SOLVERS, DivergenceError, gradient_descent
 from ._step import lipschitz_step
-
-# NumPy X of these types is used as it is: floats directly, integers (the notebook's
-# uint8 pixels) cast block by block inside the kernel, never copied whole.
-_FIT_DTYPES = (
-    np.float64,
-    np.float32,
-    np.uint8,
-    np.uint16,
-    np.uint32,
-    np.uint64,
-    np.int8,
-    np.int16,
-    np.int32,
-    np.int64,
-)
 
 
 class FitInterruptedWarning(ConvergenceWarning):
@@ -335,18 +315,18 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
         >>> clf.classes_.tolist(), clf.n_iter_, len(clf.loss_curve_)
         (['four', 'other'], 3, 3)
         """
-        X, y, xp = self._validate_fit_data(X, y)
+        kind = input_kind(X)
+        xp = kind.xp
+        X, y = kind.validate_fit(self, X, y, reset=not self._continues_previous_fit())
         check_classification_targets(y)
         classes, encoded = self._encode_targets(y)
-        float_dtype = _numpy_float_dtype(X, xp)
+        float_dtype = kind.float_dtype(X)
         weights = _validate_sample_weight(sample_weight, len(y), float_dtype)
-        weights = self._weigh_classes(weights, classes, y, encoded)
-        Y = _target_matrix(encoded, len(classes), float_dtype)
+        weights = kind.to_fit(self._weigh_classes(weights, classes, y, encoded), X)
+        Y = kind.to_fit(_target_matrix(encoded, len(classes), float_dtype), X)
         link = self._link(len(classes))
-        if xp is not np:
-            Y, weights = from_numpy(Y, xp, X), from_numpy(weights, xp, X)
         learning_rate = self._learning_rate(X, weights, link, xp)
-        coef, intercept = self._initial_weights(X, Y.shape[1], float_dtype, xp)
+        coef, intercept = self._initial_weights(kind, X, Y.shape[1])
         previous_curve = (
             list(self.loss_curve_) if self._continues_previous_fit() else []
         )
@@ -394,7 +374,7 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
                     xp=xp,
                 )
             except DivergenceError as exc:
-                advice = self._divergence_advice(X, xp)
+                advice = self._divergence_advice(kind.float_dtype(X))
                 raise ValueError(f"{exc} {advice}") from None
         # Fitted attributes are set only now, so a failed fit leaves none half-made.
         attributes = fitted_attributes(result.coef, result.intercept, result.loss_curve)
@@ -427,7 +407,7 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
         largest = weights.max()
         return weights if largest == 1 else weights / largest
 
-    def _divergence_advice(self, X, xp):
+    def _divergence_advice(self, dtype):
         if self.learning_rate != "auto":
             return (
                 f"The learning_rate={self.learning_rate!r} is too large for this "
@@ -435,7 +415,6 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
                 "the features (for example divide pixels by 255, or use "
                 "StandardScaler)."
             )
-        dtype = np.dtype(_numpy_float_dtype(X, xp))
         return (
             'learning_rate="auto" sized the step from the data, so X\'s values are '
             f"too large to compute with in {dtype.name}: scale the features (for "
@@ -509,36 +488,6 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
     def _continues_previous_fit(self):
         return self.warm_start and hasattr(self, "coef_")
 
-    def _validate_fit_data(self, X, y):
-        """Validated X and y, and the namespace to compute in."""
-        reset = not self._continues_previous_fit()
-        if is_dask_array(X):
-            from ._dask import validate_dask_X
-
-            X = validate_dask_X(X, n_features=None if reset else self.n_features_in_)
-            y = column_or_1d(to_numpy(y), warn=True)
-            check_consistent_length(X, y)
-            if reset:
-                self.n_features_in_ = X.shape[1]
-                self.__dict__.pop("feature_names_in_", None)
-            return X, y, np
-        xp = _dispatch_namespace(X)
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse="csr",
-            dtype=list(_FIT_DTYPES) if xp is np else [xp.float64, xp.float32],
-            reset=reset,
-        )
-        if sp.issparse(X) and X.dtype.kind != "f":
-            X = X.astype(np.float64)
-        if not reset:
-            check_same_namespace(
-                self.coef_, X, estimator=type(self).__name__, method="fit"
-            )
-        return X, to_numpy(y), xp
-
     def _encode_targets(self, y):
         """The sorted class labels, and y as indices into them."""
         classes, encoded = np.unique(y, return_inverse=True)
@@ -561,46 +510,31 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
         multinomial = self.multiclass == "multinomial" and n_classes > 2
         return "softmax" if multinomial else "sigmoid"
 
-    def _initial_weights(self, X, n_outputs, float_dtype, xp):
+    def _initial_weights(self, kind, X, n_outputs):
         """Zeros, like the notebook, or the previous fit's weights (warm start)."""
-        dtype = float_dtype if xp is np else X.dtype
         if self._continues_previous_fit():
+            dtype = kind.weight_dtype(X)
             return (
-                xp.astype(self.coef_.T, dtype, copy=True),
-                xp.astype(self.intercept_, dtype, copy=True),
+                kind.xp.astype(self.coef_.T, dtype, copy=True),
+                kind.xp.astype(self.intercept_, dtype, copy=True),
             )
-        shape, where = (X.shape[1], n_outputs), device(X)
-        return (
-            xp.zeros(shape, dtype=dtype, device=where),
-            xp.zeros(n_outputs, dtype=dtype, device=where),
-        )
+        return kind.zeros((X.shape[1], n_outputs), X), kind.zeros(n_outputs, X)
 
-    def _validate_for_prediction(self, X, method):
+    def _predict_on_rows(self, X, method, function, output):
+        """``function`` of the validated X: lazily, chunk by chunk, for dask.
+
+        ``output`` says what each row gives: "scores" (one per output), "classes"
+        (one per class) or "labels" (one label).
+        """
         check_is_fitted(self)
-        if is_dask_array(X):
-            from ._dask import validate_dask_X
-
-            return validate_dask_X(X, n_features=self.n_features_in_)
-        xp = _dispatch_namespace(X)
-        X = validate_data(
-            self,
-            X,
-            accept_sparse="csr",
-            dtype=[xp.float64, xp.float32],
-            reset=False,
-        )
-        check_same_namespace(
-            self.coef_, X, estimator=type(self).__name__, method=method
-        )
-        return X
-
-    def _on_rows(self, X, function, n_columns, dtype=None):
-        """function(X), lazily chunk by chunk when X is a dask array."""
-        if is_dask_array(X):
-            from ._dask import map_rows
-
-            return map_rows(X, function, n_columns=n_columns, dtype=dtype or X.dtype)
-        return function(X)
+        kind = input_kind(X)
+        X = kind.validate_predict(self, X, method)
+        n_columns, dtype = {
+            "scores": (None if self._n_outputs == 1 else self._n_outputs, None),
+            "classes": (len(self.classes_), None),
+            "labels": (None, self.classes_.dtype),
+        }[output]
+        return kind.map_rows(X, function, n_columns, dtype)
 
     @property
     def _n_outputs(self):
@@ -676,9 +610,7 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
         >>> clf.decision_function(X) > 0
         array([False,  True])
         """
-        X = self._validate_for_prediction(X, "decision_function")
-        n_columns = None if self._n_outputs == 1 else self._n_outputs
-        return self._on_rows(X, self._scores, n_columns)
+        return self._predict_on_rows(X, "decision_function", self._scores, "scores")
 
     def predict_proba(self, X):
         """Class probabilities.
@@ -707,8 +639,7 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
         >>> proba.shape, proba.sum(axis=1).round(12).tolist()
         ((2, 2), [1.0, 1.0])
         """
-        X = self._validate_for_prediction(X, "predict_proba")
-        return self._on_rows(X, self._proba, len(self.classes_))
+        return self._predict_on_rows(X, "predict_proba", self._proba, "classes")
 
     def predict_log_proba(self, X):
         """Logarithm of :meth:`predict_proba`.
@@ -736,8 +667,7 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
         >>> bool(np.allclose(np.exp(clf.predict_log_proba(X)), clf.predict_proba(X)))
         True
         """
-        X = self._validate_for_prediction(X, "predict_log_proba")
-        return self._on_rows(X, self._log_proba, len(self.classes_))
+        return self._predict_on_rows(X, "predict_log_proba", self._log_proba, "classes")
 
     def predict(self, X):
         """Predicted class labels.
@@ -765,21 +695,7 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
         >>> clf.predict(X).tolist()
         ['four', 'other', 'four', 'other']
         """
-        X = self._validate_for_prediction(X, "predict")
-        return self._on_rows(X, self._labels, None, dtype=self.classes_.dtype)
-
-
-def _dispatch_namespace(X):
-    """X's namespace when scikit-learn's array API dispatch is on, else NumPy."""
-    return get_namespace(X) if get_config()["array_api_dispatch"] else np
-
-
-def _numpy_float_dtype(X, xp):
-    """The NumPy float type to compute in: float32 for float32 X, else float64
-    (integer X included)."""
-    if xp is np:
-        return np.dtype(np.float32 if X.dtype == np.float32 else np.float64)
-    return np.float32 if xp.finfo(X.dtype).bits == 32 else np.float64
+        return self._predict_on_rows(X, "predict", self._labels, "labels")
 
 
 def _validate_sample_weight(sample_weight, n_samples, dtype):

@@ -1,18 +1,16 @@
-"""The MNIST files: names, checksums, mirrors, the data folder and downloads.
+"""The MNIST files: names, checksums, mirrors, the data folder and the loader.
 
 :class:`MNISTIdxLoader` finds the four MNIST files in a data folder (under the
 official names or the names unzip tools give them), downloads the missing ones
 and reads them with :func:`skdigit.read_idx`. Every file is accepted by the MD5
 of its content (the uncompressed IDX bytes), computed while it is read, so the
 official file is recognised whatever its container: the official ``.gz``, a
-``.gz`` compressed again, or the raw file.
+``.gz`` compressed again, or the raw file. A file whose IDX header promises
+another size than the official content's is refused before its data are read.
 
-Downloads use the standard library (``urllib``): it can read a response as it
-arrives, which is what enforcing an overall deadline and the expected size while
-streaming needs, and it leaves the file handling to this module. A download is
-kept in memory (the largest file is under 10 MB) and verified before anything is
-written, then saved with :func:`skdigit._files.atomic_write`; a download that is
-interrupted, even by SIGKILL, therefore leaves nothing in the data folder.
+Downloads are :mod:`skdigit._fetch`'s business, which knows no dataset: this
+module tells it the file's name, the most bytes a mirror may send and how to
+recognise the official content, and gives it the mirrors.
 
 The errors are :class:`MNISTDataError` subclasses that carry what went wrong as
 attributes (``problem``, ``path`` and more), so that an interface other than
@@ -20,24 +18,18 @@ Python can word its own remedy. This module knows nothing of estimators.
 """
 
 import hashlib
-import importlib.util
 import io
 import numbers
 import os
 import re
 import stat
-import sys
-import time
 import warnings
 from typing import NamedTuple
 
 import numpy as np
-from sklearn.base import BaseEstimator
 from sklearn.utils import Bunch
-from sklearn.utils._param_validation import Interval
 
-from ._files import atomic_write, remove_stale_temporaries
-from ._idx import IdxFormatError, digest_content, read_idx_digest
+from ._idx import IdxFormatError, digest_content, idx_content_size, read_idx_digest
 
 __all__ = [
     "MNISTChecksumError",
@@ -50,6 +42,12 @@ __all__ = [
 
 DATA_HOME_ENV_VAR = "SKDIGIT_DATA"
 DEFAULT_DATA_HOME = os.path.join("~", "skdigit_data")
+# Seconds a mirror may keep silent, for MNISTIdxLoader and the skdigit command
+# alike: an offline machine, or one behind a firewall that drops packets, falls
+# back (or fails) within seconds rather than minutes.
+DEFAULT_TIMEOUT = 10.0
+# Longer waits are mistakes (and overflow the socket timers far beyond this).
+MAX_TIMEOUT = 3600.0
 
 
 class OfficialFile(NamedTuple):
@@ -103,11 +101,6 @@ _SUBSET_FILES = {
 }
 _IMAGE_SHAPE = (28, 28)
 _N_CLASSES = 10
-
-# Besides ``timeout``, a whole file may take one second per this many bytes: a
-# mirror slower than this on average is abandoned for the next one.
-_SLOWEST_RATE = 50_000
-_READ_SIZE = 1 << 16
 
 _DESCR = """\
 MNIST handwritten digits
@@ -182,7 +175,10 @@ class MNISTChecksumError(MNISTDataError):
 
     Files are checked by the MD5 of their uncompressed content, so the official
     file passes whether it is the official ``.gz``, compressed again or raw; a
-    damaged or different file (a single changed byte) does not.
+    damaged or different file (a single changed byte) does not. A file whose
+    IDX header promises another size than the official content's is refused
+    before its data are read: then its MD5 is not known, and the error gives the
+    two sizes instead.
 
     Parameters
     ----------
@@ -193,14 +189,22 @@ class MNISTChecksumError(MNISTDataError):
         The file that was read.
 
     expected_md5, actual_md5 : str
-        The official MD5 of the content, and the MD5 of the file's content.
+        The official MD5 of the content, and the MD5 of the file's content
+        (None when the file was refused by its size).
 
     remedy : str, default=None
         The end of the message; None means the remedy for a Python user.
 
+    actual_bytes, expected_bytes : int, default=None
+        The size of content the file's header promises, and the official one,
+        when the file was refused by its size.
+
     Attributes
     ----------
     name, path, expected_md5, actual_md5 : str
+        As given.
+
+    actual_bytes, expected_bytes : int or None
         As given.
 
     problem : str
@@ -227,11 +231,28 @@ class MNISTChecksumError(MNISTDataError):
     True
     """
 
-    def __init__(self, name, path, expected_md5, actual_md5, remedy=None):
-        problem = (
-            f"{path} is damaged or is not the official {name}: the MD5 of its "
-            f"uncompressed content is {actual_md5}, expected {expected_md5}"
-        )
+    def __init__(
+        self,
+        name,
+        path,
+        expected_md5,
+        actual_md5,
+        remedy=None,
+        *,
+        actual_bytes=None,
+        expected_bytes=None,
+    ):
+        if actual_md5 is None:
+            found = (
+                f"its IDX header promises {actual_bytes} bytes of content, the "
+                f"official file has {expected_bytes}"
+            )
+        else:
+            found = (
+                f"the MD5 of its uncompressed content is {actual_md5}, expected "
+                f"{expected_md5}"
+            )
+        problem = f"{path} is damaged or is not the official {name}: {found}"
         if remedy is None:
             remedy = (
                 "Delete it and call load() again with download=True to download "
@@ -241,6 +262,8 @@ class MNISTChecksumError(MNISTDataError):
         self.name = name
         self.expected_md5 = expected_md5
         self.actual_md5 = actual_md5
+        self.actual_bytes = actual_bytes
+        self.expected_bytes = expected_bytes
 
 
 class MNISTFilesMissingError(MNISTDataError, FileNotFoundError):
@@ -405,10 +428,10 @@ def _resolve_data_home(data_home):
     return path
 
 
-# BaseEstimator supplies get_params, set_params, clone support and the concise
-# repr from the __init__ signature, so the loader is configured exactly like the
-# estimators it feeds; it has no fit and holds no state besides its settings.
-class MNISTIdxLoader(BaseEstimator):
+# Not a scikit-learn estimator: it learns nothing and has no fit. Like an
+# estimator it only stores its settings when made, checks them when used, and
+# shows the ones that differ from the defaults in its repr.
+class MNISTIdxLoader:
     """Load the MNIST digits, downloading the files when they are missing.
 
     The loader looks in ``data_home`` for each file under its official name
@@ -442,12 +465,18 @@ class MNISTIdxLoader(BaseEstimator):
         https://storage.googleapis.com/cvdf-datasets/mnist/,
         http://yann.lecun.com/exdb/mnist/.
 
-    timeout : float, default=30.0
+    timeout : float, default=10.0
         Seconds to wait for a mirror to connect, to answer, or to send more
-        data, before trying the next one, so an offline machine fails fast.
-        Each file must also arrive whole within ``timeout`` seconds plus one
-        second per 50 kB of the official file: a mirror that trickles is
-        abandoned at that deadline.
+        data, before trying the next one, so an offline machine fails fast; at
+        most 3600. The whole exchange with a mirror (connecting, its answer,
+        any redirects, the file) must also end within ``timeout`` seconds plus
+        one second per 50 kB of the official file: a mirror that trickles is
+        abandoned at that deadline. The ``skdigit`` command's ``--timeout`` has
+        the same default.
+
+    verbose : int, default=0
+        With 1 or more, print ``downloading NAME from MIRROR`` before each
+        download from a mirror.
 
     See Also
     --------
@@ -475,18 +504,29 @@ class MNISTIdxLoader(BaseEstimator):
     ((10000, 784), dtype('uint8'), (10000,))
     """
 
-    _parameter_constraints: dict = {
-        "data_home": [None, str, os.PathLike],
-        "download": ["boolean"],
-        "mirrors": [None, list, tuple],
-        "timeout": [Interval(numbers.Real, 0, None, closed="neither")],
-    }
-
-    def __init__(self, *, data_home=None, download=True, mirrors=None, timeout=30.0):
+    def __init__(
+        self,
+        *,
+        data_home=None,
+        download=True,
+        mirrors=None,
+        timeout=DEFAULT_TIMEOUT,
+        verbose=0,
+    ):
         self.data_home = data_home
         self.download = download
         self.mirrors = mirrors
         self.timeout = timeout
+        self.verbose = verbose
+
+    def __repr__(self):
+        defaults = type(self)().__dict__
+        changed = [
+            f"{name}={value!r}"
+            for name, value in vars(self).items()
+            if name in defaults and not _same(value, defaults[name])
+        ]
+        return f"{type(self).__name__}({', '.join(changed)})"
 
     def load(self, subset="train", *, return_X_y=True, as_images=False):
         """Load the training or the test set.
@@ -567,7 +607,7 @@ class MNISTIdxLoader(BaseEstimator):
         >>> X.shape, y[:3].tolist()  # doctest: +SKIP
         ((10000, 784), [7, 2, 1])
         """
-        self._validate_params()
+        self._check_settings()
         subset = _check_subset(subset)
         data_home = _resolve_data_home(self.data_home)
         names = _SUBSET_FILES[subset]
@@ -601,11 +641,23 @@ class MNISTIdxLoader(BaseEstimator):
             DESCR=_DESCR,
         )
 
-    def _validate_params(self):
-        super()._validate_params()
-        # What the constraints cannot say: usable URLs, and no bool for a timeout.
+    def _check_settings(self):
+        """Refuse settings that cannot work, naming the parameter."""
+        _check_type(
+            "data_home", self.data_home, (str, os.PathLike, type(None)), "a folder"
+        )
+        _check_type("download", self.download, (bool, np.bool_), "True or False")
+        _check_type(
+            "mirrors", self.mirrors, (list, tuple, type(None)), "a list of URLs"
+        )
         _check_mirrors(self.mirrors)
         _check_timeout(self.timeout)
+        _check_type("verbose", self.verbose, numbers.Integral, "an integer")
+        if self.verbose < 0:
+            raise ValueError(
+                f"The 'verbose' parameter of MNISTIdxLoader must be 0 or more, got "
+                f"{self.verbose!r}"
+            )
 
     def _read_official(self, name, path):
         """Return ``(path, array)`` of the official content, downloading if asked."""
@@ -629,7 +681,7 @@ class MNISTIdxLoader(BaseEstimator):
 
     def _download(self, name, data_home):
         mirrors = MNIST_MIRRORS if self.mirrors is None else self.mirrors
-        return _download(name, data_home, mirrors, self.timeout)
+        return _download(name, data_home, mirrors, self.timeout, self.verbose)
 
 
 def _check_subset(subset):
@@ -659,10 +711,28 @@ def _check_mirrors(mirrors):
             )
 
 
+def _check_type(name, value, types, what):
+    if not isinstance(value, types):
+        raise TypeError(
+            f"The '{name}' parameter of MNISTIdxLoader must be {what}, got "
+            f"{value!r} ({type(value).__name__})"
+        )
+
+
 def _check_timeout(timeout):
-    # bool is a Real to Python and to the constraint, but timeout=True is a mistake.
+    # bool is a Real to Python, but timeout=True is a mistake.
     if isinstance(timeout, (bool, np.bool_)):
         raise TypeError(f"timeout must be a number of seconds, got {timeout!r}")
+    _check_type("timeout", timeout, numbers.Real, "a number of seconds")
+    if not 0 < timeout <= MAX_TIMEOUT:
+        raise ValueError(
+            f"The 'timeout' parameter of MNISTIdxLoader must be more than 0 and at "
+            f"most {MAX_TIMEOUT:g} seconds, got {timeout!r}"
+        )
+
+
+def _same(value, default):
+    return value is default or (type(value) is type(default) and value == default)
 
 
 def _other_names(name):
@@ -692,10 +762,25 @@ def _is_file(path):
 
 
 def _read_verified(name, path):
-    """Read ``path``; return its array if its content is the official ``name``."""
+    """Read ``path``; return its array if its content is the official ``name``.
+
+    The header is read first: a file promising more (or less) content than the
+    official one is refused before its data are read, so a small gzip that
+    inflates to gigabytes costs nothing.
+    """
     official = MNIST_FILES[name]
     digest = hashlib.md5(usedforsecurity=False)
     try:
+        promised = idx_content_size(path)
+        if promised != official.content_bytes:
+            raise MNISTChecksumError(
+                name,
+                path,
+                official.content_md5,
+                None,
+                actual_bytes=promised,
+                expected_bytes=official.content_bytes,
+            )
         array = read_idx_digest(path, digest)
     except PermissionError as error:
         raise PermissionError(
@@ -714,7 +799,13 @@ def _could_not_replace(wrong, failure):
     remedy = f"Downloading the official file failed:\n{failure}"
     if isinstance(wrong, MNISTChecksumError):
         return MNISTChecksumError(
-            wrong.name, wrong.path, wrong.expected_md5, wrong.actual_md5, remedy
+            wrong.name,
+            wrong.path,
+            wrong.expected_md5,
+            wrong.actual_md5,
+            remedy,
+            actual_bytes=wrong.actual_bytes,
+            expected_bytes=wrong.expected_bytes,
         )
     return IdxFormatError(f"{wrong}. {remedy}")
 
@@ -722,123 +813,29 @@ def _could_not_replace(wrong, failure):
 # -- downloads -------------------------------------------------------------------
 
 
-class _MirrorFailed(Exception):
-    """One mirror could not deliver the official file; the message says why."""
-
-
-def _download(name, data_home, mirrors, timeout):
-    """Fetch ``name`` into ``data_home`` from the first mirror that serves it.
-
-    The file is downloaded into memory, verified, and only then written (with
-    :func:`~skdigit._files.atomic_write`), so a failed or killed download
-    leaves ``data_home`` as it was, and the folder is created only to save a
-    verified file.
+def _download(name, data_home, mirrors, timeout, verbose):
+    """Fetch the official ``name`` into ``data_home`` from the first mirror that
+    serves it; return its path. Nothing is saved unless it is the official file.
     """
+    # Imported here so that ``import skdigit`` does not load urllib.
+    from ._fetch import FetchError, RemoteFile, fetch_file
+
     official = MNIST_FILES[name]
-    failures = []
-    for mirror in mirrors:
-        url = mirror.rstrip("/") + "/" + name
-        try:
-            data = _fetch(url, name, official.gz_bytes, timeout)
-            _check_download(data, official)
-        except _MirrorFailed as failure:
-            failures.append((url, str(failure)))
-        else:
-            return _save(data, os.path.join(data_home, name))
-    raise MNISTDownloadError(name, failures, data_home)
-
-
-def _fetch(url, name, limit, timeout):
-    """The body served at ``url``, at most ``limit`` bytes, within the deadline."""
-    # Imported here so that ``import skdigit`` stays light.
-    import http.client
-    import urllib.error
-    import urllib.request
-
-    deadline = time.monotonic() + timeout + limit / _SLOWEST_RATE
-    request = urllib.request.Request(url, headers={"User-Agent": "skdigit"})
+    remote = RemoteFile(
+        name, official.gz_bytes, lambda data: _wrong_download(data, official)
+    )
     try:
-        response = urllib.request.urlopen(request, timeout=timeout)
-    except urllib.error.HTTPError as error:
-        error.close()
-        raise _MirrorFailed(f"HTTP {error.code} {error.reason}") from None
-    except urllib.error.URLError as error:
-        raise _MirrorFailed(_no_answer(error.reason, timeout)) from None
-    except (OSError, http.client.HTTPException) as error:
-        raise _MirrorFailed(_no_answer(error, timeout)) from None
-    with response:
-        length = _announced_length(response)
-        if length is not None and length > limit:
-            raise _MirrorFailed(
-                f"announced {length} bytes, more than the {limit} bytes of the "
-                "official file: not downloaded"
-            )
-        return _read_body(response, name, length, limit, timeout, deadline)
+        return fetch_file(remote, mirrors, data_home, timeout=timeout, verbose=verbose)
+    except FetchError as error:
+        raise MNISTDownloadError(name, error.failures, data_home) from None
 
 
-def _no_answer(reason, timeout):
-    """Why a mirror gave no HTTP answer, in a few words."""
-    import http.client
-
-    if isinstance(reason, TimeoutError):
-        return f"no answer within {timeout} s (timeout)"
-    if isinstance(reason, http.client.RemoteDisconnected):
-        return "closed the connection without answering"
-    if isinstance(reason, OSError) and reason.strerror:
-        return f"cannot connect: {reason.strerror}"
-    return f"cannot connect: {reason}"
-
-
-def _announced_length(response):
-    try:
-        return int(response.headers["Content-Length"])
-    except (TypeError, ValueError):
-        return None
-
-
-def _read_body(response, name, length, limit, timeout, deadline):
-    """Read the body as it arrives, giving up at the deadline or past ``limit``."""
-    import http.client
-
-    body = bytearray()
-    started = time.monotonic()
-    with _progress_bar(name, length or limit) as bar:
-        while True:
-            if time.monotonic() > deadline:
-                raise _MirrorFailed(
-                    f"too slow: {len(body)} of {length or limit} bytes arrived in "
-                    f"{time.monotonic() - started:.1f} s; abandoned at the "
-                    f"deadline for this file ({deadline - started:.1f} s)"
-                )
-            try:
-                piece = response.read1(_READ_SIZE)
-            except TimeoutError:
-                raise _MirrorFailed(
-                    f"stalled: {len(body)} of {length or limit} bytes arrived, then "
-                    f"nothing for {timeout} s (timeout)"
-                ) from None
-            except (http.client.IncompleteRead, ConnectionError):
-                piece = b""
-            if not piece:
-                break
-            body += piece
-            if len(body) > limit:
-                raise _MirrorFailed(
-                    f"sent more than the {limit} bytes of the official file: cut off"
-                )
-            bar.update(len(piece))
-    if length is not None and len(body) < length:
-        raise _MirrorFailed(
-            "the transfer broke off before the whole file arrived (truncated)"
-        )
-    return bytes(body)
-
-
-def _check_download(data, official):
-    """Accept the official .gz by its MD5, anything else by its content's."""
+def _wrong_download(data, official):
+    """None for the official file (its .gz, or its content in any container);
+    else why the download is refused."""
     actual = hashlib.md5(data, usedforsecurity=False).hexdigest()
     if actual == official.gz_md5:
-        return
+        return None
     digest = hashlib.md5(usedforsecurity=False)
     try:
         n_bytes = digest_content(
@@ -847,56 +844,9 @@ def _check_download(data, official):
     except IdxFormatError:
         n_bytes = None
     if n_bytes == official.content_bytes and digest.hexdigest() == official.content_md5:
-        return
-    raise _MirrorFailed(
+        return None
+    return (
         f"served a file with the wrong checksum (md5 {actual}, expected "
         f"{official.gz_md5}, and its content is not the official one either): "
         "corrupt or not the official file"
-    )
-
-
-def _save(data, path):
-    """Write a verified download to ``path`` atomically; return the path."""
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    # Leftovers of a process killed while saving, hours ago; a fresh one may be
-    # another process's save in progress and is left alone.
-    remove_stale_temporaries(path)
-    with atomic_write(path) as file:
-        file.write(data)
-    return path
-
-
-class _NoProgressBar:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc_info):
-        pass
-
-    def update(self, n):
-        pass
-
-
-def _progress_bar(name, total):
-    if not _want_progressbar():
-        return _NoProgressBar()
-    from tqdm import tqdm
-
-    return tqdm(
-        total=total,
-        desc=name,
-        unit="B",
-        unit_scale=True,
-        unit_divisor=1024,
-        leave=False,
-    )
-
-
-def _want_progressbar():
-    # A progress bar only helps a person watching a terminal, and needs tqdm.
-    stderr = sys.stderr
-    return (
-        stderr is not None
-        and stderr.isatty()
-        and importlib.util.find_spec("tqdm") is not None
     )

@@ -11,28 +11,47 @@ data and the training settings).
 The estimator is a :class:`~skdigit.GDLogisticRegression`, or a scikit-learn
 :class:`~sklearn.pipeline.Pipeline` of skdigit's own steps ending in one (what
 ``skdigit train`` saves: deskewing, pixel scaling, the classifier), so a loaded
-model predicts from raw pixels by itself.
+model predicts from raw pixels by itself. The file names these types by their
+public names (``skdigit.GDLogisticRegression``,
+``sklearn.preprocessing.StandardScaler``), so moving a class between private
+modules never changes the format.
 
-Loading reads ``skdigit.json`` first, so a file from a newer skdigit is refused
-with a clear message before anything else is read, then checks that the file
-holds only types skdigit trusts (the estimators above, builtins, NumPy arrays and
-scalars: fewer than skops, which trusts all of scikit-learn by default) and only
-then builds the estimator.
+Model files are meant to be safe to share, so loading bounds everything before
+reading it: only regular files, at most 256 MiB, whose zip directory promises
+members of sane sizes and compression ratios (:mod:`skdigit._archive`); JSON
+members have their own caps. ``skdigit.json`` is read first, so a file from a
+newer skdigit is refused with a clear message; then the file must hold only
+types skdigit trusts (the estimators above, builtins, NumPy arrays and scalars:
+fewer than skops, which trusts all of scikit-learn by default), each ``.npy``
+member must hold what its header says, and only then is the estimator built.
+Last, its fitted attributes are checked to be what a fit makes (shapes, dtypes,
+finite weights), so a hand-edited file is refused as damaged rather than
+predicting nonsense.
 
 Model-file formats: 1 (skdigit 0.1) holds a bare classifier, and the command
 recorded the pixel scaling it needs (``pixel_scale``) in the metadata; loading
-such a file puts that scaling back in a pipeline. 2 may hold a pipeline.
+such a file puts that scaling back in a pipeline. 2 may hold a pipeline. 3
+names the types by their public names; 1 and 2 named them by the private
+modules that defined them then, which are still read.
 """
 
+import functools
 import io
 import json
 import math
+import numbers
 import warnings
-import zipfile
 from pathlib import Path
 
 import numpy as np
 
+from ._archive import (
+    ArchiveError,
+    ArchiveLimits,
+    NotAZipArchive,
+    read_members,
+    stored_archive,
+)
 from ._files import atomic_write, check_input_file
 from ._optional import import_optional
 from ._version import __version__
@@ -40,24 +59,47 @@ from ._version import __version__
 __all__ = ["FORMAT_VERSION", "ModelFileError", "load_model", "save_model"]
 
 #: The model-file format this version writes, and the newest one it reads.
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 
 _METADATA_MEMBER = "skdigit.json"
-# skdigit.json is a few hundred bytes; anything far larger is not one of ours.
-_MAX_METADATA_BYTES = 1 << 20
-_CLASSIFIER = "skdigit._logistic.GDLogisticRegression"
+_SCHEMA_MEMBER = "schema.json"
+# The bounds of a model file. A 10-class model of 28x28 images is about 100 kB;
+# these leave room for far larger images and long loss curves (skops writes
+# about 250 bytes of schema.json per iteration), and nothing more.
+_MAX_FILE_BYTES = 256 * 2**20
+_MAX_JSON_BYTES = {_METADATA_MEMBER: 2**20, _SCHEMA_MEMBER: 64 * 2**20}
+_LIMITS = ArchiveLimits(
+    max_members=1000,
+    max_total_bytes=_MAX_FILE_BYTES,
+    max_member_bytes=lambda name: _MAX_JSON_BYTES.get(name, _MAX_FILE_BYTES),
+    max_ratio=100.0,  # skops stores its members; deflate gains ~10x on JSON text
+    ratio_from_bytes=2**20,
+)
+
+_CLASSIFIER = "skdigit.GDLogisticRegression"
 # Pipeline steps a model file may hold before the classifier: skdigit's, and
 # scikit-learn's StandardScaler for centring (plain numbers and arrays).
-_STEP_TYPES = [
-    "skdigit._deskew.DigitDeskewer",
-    "skdigit._scaling.PixelScaler",
-    "sklearn.preprocessing._data.StandardScaler",
-]
+_STEPS = (
+    "skdigit.DigitDeskewer",
+    "skdigit.PixelScaler",
+    "sklearn.preprocessing.StandardScaler",
+)
+_PIPELINE = "sklearn.pipeline.Pipeline"
 # The only types a model file may hold beyond builtins and NumPy arrays and
 # scalars. skops itself trusts all of scikit-learn by default; skdigit does not.
 # A Pipeline is only a list of steps: each step's type is checked too. Never
 # ``trusted=True``.
-_TRUSTED_TYPES = [_CLASSIFIER, *_STEP_TYPES, "sklearn.pipeline.Pipeline"]
+_TRUSTED = (_CLASSIFIER, *_STEPS, _PIPELINE)
+# How files of formats 1 and 2 named these types: by the modules that defined
+# them then. Frozen: the names a file holds never change.
+_FORMER_NAMES = {
+    "skdigit._logistic.GDLogisticRegression": "skdigit.GDLogisticRegression",
+    "skdigit._deskew.DigitDeskewer": "skdigit.DigitDeskewer",
+    "skdigit._scaling.PixelScaler": "skdigit.PixelScaler",
+    "sklearn.preprocessing._data.StandardScaler": (
+        "sklearn.preprocessing.StandardScaler"
+    ),
+}
 # What the estimators are made of: their parameters, arrays and lists.
 _PLAIN_TYPES = {
     "builtins.dict",
@@ -71,6 +113,34 @@ _PLAIN_TYPES = {
     "numpy.ndarray",
     "numpy.dtype",
 }
+
+
+@functools.cache
+def _trusted_classes():
+    """The trusted types, by public name (imported when a model is saved or read)."""
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from ._deskew import DigitDeskewer
+    from ._logistic import GDLogisticRegression
+    from ._scaling import PixelScaler
+
+    classes = {
+        _CLASSIFIER: GDLogisticRegression,
+        "skdigit.DigitDeskewer": DigitDeskewer,
+        "skdigit.PixelScaler": PixelScaler,
+        "sklearn.preprocessing.StandardScaler": StandardScaler,
+        _PIPELINE: Pipeline,
+    }
+    return classes
+
+
+def _public_name(obj):
+    """The public name of ``obj``'s type if it is one skdigit trusts, else None."""
+    for name, cls in _trusted_classes().items():
+        if type(obj) is cls:
+            return name
+    return None
 
 
 class ModelFileError(ValueError):
@@ -181,7 +251,7 @@ def save_model(estimator, path, *, metadata=None):
     >>> bool((loaded.predict(X) == model.predict(X)).all())
     True
     >>> info["format"], info["metadata"]["digit"]
-    (2, 4)
+    (3, 4)
     """
     from sklearn.utils.validation import check_is_fitted
 
@@ -195,22 +265,30 @@ def save_model(estimator, path, *, metadata=None):
     except (TypeError, ValueError) as exc:
         raise TypeError(f"metadata must be made of JSON types: {exc}") from exc
 
-    data = _skops_io().dumps(estimator)
+    members = _members(path, _skops_io().dumps(estimator), saving=True)
+    # Written by skops from the module that defines each class: name them by
+    # their public names instead, which never move.
+    schema = json.loads(members[_SCHEMA_MEMBER])
+    types = _rename_types(schema, _private_names())
     # What load_model would refuse must not be written in the first place.
-    untrusted = _untrusted_names(_schema_types(path, data))
+    untrusted = _untrusted_names(types)
     if untrusted:
         raise TypeError(
             f"save_model cannot save {', '.join(untrusted)}: a model file holds only "
             "skdigit's estimators and steps (and a Pipeline of them)"
         )
-    buffer = io.BytesIO(data)
-    with zipfile.ZipFile(buffer, "a", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(_METADATA_MEMBER, header_text)
-    return _write_atomically(Path(path), buffer.getvalue())
+    members[_SCHEMA_MEMBER] = json.dumps(schema, indent=2).encode()
+    members[_METADATA_MEMBER] = header_text.encode()
+    return _write_atomically(Path(path), stored_archive(members))
 
 
-def _type_name(obj):
-    return f"{type(obj).__module__}.{type(obj).__qualname__}"
+def _private_names():
+    """The names skops gives the trusted types (their defining modules'), and
+    the public name for each."""
+    return {
+        f"{cls.__module__}.{cls.__qualname__}": name
+        for name, cls in _trusted_classes().items()
+    }
 
 
 def _check_savable(estimator):
@@ -224,11 +302,11 @@ def _check_savable(estimator):
     if isinstance(estimator, Pipeline):
         *steps, (_, last) = estimator.steps
         for name, step in steps:
-            if not (step in ("passthrough", None) or _type_name(step) in _STEP_TYPES):
+            if not (step in ("passthrough", None) or _public_name(step) in _STEPS):
                 raise TypeError(f"{expected}; step {name!r} is a {type(step).__name__}")
-        if _type_name(last) != _CLASSIFIER:
+        if _public_name(last) != _CLASSIFIER:
             raise TypeError(f"{expected}; the last step is a {type(last).__name__}")
-    elif _type_name(estimator) != _CLASSIFIER:
+    elif _public_name(estimator) != _CLASSIFIER:
         raise TypeError(f"{expected}; got {type(estimator).__name__}")
 
 
@@ -272,10 +350,16 @@ def load_model(path):
     FileNotFoundError
         If ``path`` does not exist.
 
+    OSError
+        If ``path`` is a folder or not a regular file (a FIFO would block, a
+        device such as ``/dev/zero`` never end): nothing is read.
+
     ModelFileError
-        If the file is not a skdigit model file, is damaged, was written by a
-        newer skdigit (a newer model-file format), or holds types skdigit does
-        not trust. ``ModelFileError`` is a ``ValueError``.
+        If the file is not a skdigit model file, is larger than a model file
+        may be (256 MiB, or members that inflate beyond their bounds), is
+        damaged (fitted attributes included: shapes, dtypes, finite weights),
+        was written by a newer skdigit (a newer model-file format), or holds
+        types skdigit does not trust. ``ModelFileError`` is a ``ValueError``.
 
     Warns
     -----
@@ -302,10 +386,21 @@ def load_model(path):
     ((10, 64), {})
     """
     path = Path(path)
-    check_input_file(path, "model file")
-    data = path.read_bytes()
-    info = _read_header(path, data)
-    estimator = _read_estimator(path, data)
+    size = check_input_file(path, "model file")
+    if size > _MAX_FILE_BYTES:
+        raise ModelFileError(
+            f"'{path}' is too large to be a model file: {size} bytes, more than the "
+            f"{_MAX_FILE_BYTES} skdigit reads; nothing was read"
+        )
+    with open(path, "rb") as file:
+        data = file.read(_MAX_FILE_BYTES + 1)  # it may have grown meanwhile
+    if len(data) > _MAX_FILE_BYTES:
+        raise ModelFileError(
+            f"'{path}' grew past {_MAX_FILE_BYTES} bytes as it was read"
+        )
+    members = _members(path, data)
+    info = _read_header(path, members)
+    estimator = _read_estimator(path, members)
     if info["format"] == 1:
         estimator = _pipeline_of_format_1(path, estimator, info["metadata"])
     _warn_if_other_sklearn(path, info)
@@ -320,32 +415,30 @@ def _damaged(path, why):
     return ModelFileError(f"'{path}' is damaged: {why}")
 
 
-def _read_header(path, data):
+def _members(path, data, *, saving=False):
+    """The archive's members by name, read within the bounds of a model file."""
+    try:
+        return read_members(data, _LIMITS)
+    except NotAZipArchive as exc:
+        raise _not_a_model(path, exc) from None
+    except ArchiveError as exc:
+        if saving:
+            raise ValueError(
+                f"cannot save '{path}': the model is too large for a model file ({exc})"
+            ) from None
+        raise _damaged(path, exc) from None
+
+
+def _read_header(path, members):
     """The parsed ``skdigit.json``, after checking the file can be read at all."""
-    if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise _not_a_model(path, "it is not a zip archive")
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = archive.namelist()
-            if _METADATA_MEMBER not in names:
-                why = (
-                    "it is a skops file without skdigit metadata (load it with "
-                    "skops.io.load)"
-                    if "schema.json" in names
-                    else "a zip archive without skdigit metadata"
-                )
-                raise _not_a_model(path, why)
-            if archive.getinfo(_METADATA_MEMBER).file_size > _MAX_METADATA_BYTES:
-                raise _damaged(path, f"{_METADATA_MEMBER} is implausibly large")
-            text = archive.read(_METADATA_MEMBER)
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
-        raise _damaged(path, exc) from exc
-    try:
-        info = json.loads(text)
-    except RecursionError:
-        raise _damaged(path, f"{_METADATA_MEMBER} is nested too deeply") from None
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise _not_a_model(path, f"{_METADATA_MEMBER} is not valid JSON") from exc
+    if _METADATA_MEMBER not in members:
+        why = (
+            "it is a skops file without skdigit metadata (load it with skops.io.load)"
+            if _SCHEMA_MEMBER in members
+            else "a zip archive without skdigit metadata"
+        )
+        raise _not_a_model(path, why)
+    info = _parse_json(path, members, _METADATA_MEMBER, not_json=_not_a_model)
     file_format = info.get("format") if isinstance(info, dict) else None
     if isinstance(file_format, bool) or not isinstance(file_format, int):
         raise _not_a_model(path, f"{_METADATA_MEMBER} has no format number")
@@ -361,6 +454,17 @@ def _read_header(path, data):
     _check_header_fields(path, info)
     info.setdefault("metadata", {})
     return info
+
+
+def _parse_json(path, members, name, *, not_json):
+    """The JSON member ``name``; ``not_json(path, why)`` is the error for text
+    that is not JSON."""
+    try:
+        return json.loads(members[name])
+    except RecursionError:
+        raise _damaged(path, f"{name} is nested too deeply") from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise not_json(path, f"{name} is not valid JSON") from exc
 
 
 def _check_header_fields(path, info):
@@ -388,26 +492,37 @@ def _json_kind(value):
     return kinds.get(type(value), "a number")
 
 
-def _read_estimator(path, data):
+def _read_estimator(path, members):
+    """Check the schema's types and the arrays, then let skops build the model."""
     sio = _skops_io()
-    types = _schema_types(path, data)
-    try:
-        # skops' own list of what it would refuse; a second, independent check.
-        types |= set(sio.get_untrusted_types(data=data))
-    except Exception as exc:  # skops raises many kinds on malformed schemas
-        raise _damaged(path, _short(exc)) from exc
+    schema = _read_schema(path, members)
+    types = _rename_types(schema, _FORMER_NAMES)
     unknown = _untrusted_names(types)
     if unknown:
         raise ModelFileError(
             f"'{path}' holds types skdigit does not trust ({', '.join(unknown)}); "
             "refusing to load it"
         )
+    arrays = {name: data for name, data in members.items() if name.endswith(".npy")}
+    for name, data in arrays.items():
+        _check_npy(path, name, data)
+    # Only what was read within bounds and checked reaches skops.
+    data = stored_archive({_SCHEMA_MEMBER: json.dumps(schema).encode(), **arrays})
     try:
-        estimator = sio.loads(data, trusted=_TRUSTED_TYPES)
+        # skops' own list of what it would refuse; a second, independent check.
+        unknown = _untrusted_names(set(sio.get_untrusted_types(data=data)))
+    except Exception as exc:  # skops raises many kinds on malformed schemas
+        raise _damaged(path, _short(exc)) from exc
+    if unknown:
+        raise ModelFileError(
+            f"'{path}' holds types skdigit does not trust ({', '.join(unknown)}); "
+            "refusing to load it"
+        )
+    try:
+        estimator = sio.loads(data, trusted=list(_TRUSTED))
     except Exception as exc:
         raise _damaged(path, _short(exc)) from exc
-    if not _is_fitted_model(estimator):
-        raise _not_a_model(path, "it does not hold a fitted model")
+    _check_model(path, estimator)
     return estimator
 
 
@@ -418,42 +533,35 @@ def _short(exc):
     return str(exc) or type(exc).__name__
 
 
-def _is_fitted_model(estimator):
-    from sklearn.pipeline import Pipeline
-
-    if isinstance(estimator, Pipeline):
-        try:
-            _check_savable(estimator)
-        except (TypeError, ValueError):
-            return False
-        estimator = estimator.steps[-1][1]
-    return _type_name(estimator) == _CLASSIFIER and hasattr(estimator, "coef_")
+def _read_schema(path, members):
+    if _SCHEMA_MEMBER not in members:
+        raise _damaged(path, f"it has no {_SCHEMA_MEMBER}")
+    schema = _parse_json(path, members, _SCHEMA_MEMBER, not_json=_damaged)
+    if not isinstance(schema, dict) or "__class__" not in schema:
+        raise _damaged(path, "its schema names no object")
+    return schema
 
 
-def _schema_types(path, data):
-    """Every ``module.class`` named in the skops schema, read as plain JSON.
+def _rename_types(schema, renames):
+    """Rename, in place, the types of the skops ``schema`` found in ``renames``
+    (``module.class`` to ``module.class``); return every type it names.
 
-    skops trusts all of scikit-learn by default; a model file needs far less, so
-    the types are checked here before skops builds anything.
+    skops trusts all of scikit-learn by default; a model file needs far less,
+    so the types are checked here, as plain JSON, before skops builds anything.
     """
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            schema = json.loads(archive.read("schema.json"))
-    except RecursionError:
-        raise _damaged(path, "schema.json is nested too deeply") from None
-    except (KeyError, ValueError, zipfile.BadZipFile, OSError, EOFError) as exc:
-        raise _damaged(path, exc) from exc
     found, pending = set(), [schema]
     while pending:
         node = pending.pop()
         if isinstance(node, dict):
             if "__class__" in node:
-                found.add(f"{node.get('__module__')}.{node['__class__']}")
+                name = f"{node.get('__module__')}.{node['__class__']}"
+                if name in renames:
+                    name = renames[name]
+                    node["__module__"], _, node["__class__"] = name.rpartition(".")
+                found.add(name)
             pending.extend(node.values())
         elif isinstance(node, list):
             pending.extend(node)
-    if not isinstance(schema, dict) or "__class__" not in schema:
-        raise _damaged(path, "its schema names no object")
     return found
 
 
@@ -462,12 +570,36 @@ def _untrusted_names(types):
 
 
 def _is_trusted(name):
-    if name in _TRUSTED_TYPES or name in _PLAIN_TYPES:
+    if name in _TRUSTED or name in _PLAIN_TYPES:
         return True
     module, _, cls = name.rpartition(".")
     # NumPy scalar types such as numpy.float64: looked up by name, nothing run.
     kind = getattr(np, cls, None) if module == "numpy" else None
     return isinstance(kind, type) and issubclass(kind, np.generic)
+
+
+def _check_npy(path, name, data):
+    """A ``.npy`` member holds exactly the array its header describes, and no
+    objects: skops allocates what the header says before reading the data."""
+    stream = io.BytesIO(data)
+    try:
+        version = np.lib.format.read_magic(stream)
+        read_header = {
+            (1, 0): np.lib.format.read_array_header_1_0,
+            (2, 0): np.lib.format.read_array_header_2_0,
+        }[version]
+        shape, _, dtype = read_header(stream)
+    except (KeyError, ValueError, OSError, EOFError) as exc:
+        raise _damaged(path, f"its array {name!r} has no valid .npy header") from exc
+    if dtype.hasobject:
+        raise _damaged(path, f"its array {name!r} holds Python objects")
+    promised = dtype.itemsize * math.prod(shape)
+    if promised != len(data) - stream.tell():
+        raise _damaged(
+            path,
+            f"its array {name!r} promises {promised} bytes of data but holds "
+            f"{len(data) - stream.tell()}",
+        )
 
 
 def _pipeline_of_format_1(path, classifier, metadata):
@@ -505,3 +637,138 @@ def _warn_if_other_sklearn(path, info):
             UserWarning,
             stacklevel=3,
         )
+
+
+# -- the fitted model ------------------------------------------------------------
+
+
+def _check_model(path, estimator):
+    """The estimator is a fitted model whose attributes are what a fit makes.
+
+    A hand-edited file could otherwise load and then fail deep inside predict
+    (wrong shapes), or predict "nan%" (non-finite weights).
+    """
+    from sklearn.pipeline import Pipeline
+
+    if isinstance(estimator, Pipeline):
+        try:
+            _check_savable(estimator)
+        except (TypeError, ValueError):
+            raise _not_a_model(path, "it does not hold a fitted model") from None
+        steps = [step for _, step in estimator.steps]
+    else:
+        steps = [estimator]
+    classifier = steps[-1]
+    if _public_name(classifier) != _CLASSIFIER or not hasattr(classifier, "coef_"):
+        raise _not_a_model(path, "it does not hold a fitted model")
+    for part in [estimator, *steps]:
+        if part not in ("passthrough", None):
+            _check_parameters(path, part)
+    n_features = _check_classifier(path, classifier)
+    for step in steps[:-1]:
+        if step not in ("passthrough", None):
+            _check_step(path, step, n_features)
+
+
+def _check_parameters(path, estimator):
+    try:
+        estimator._validate_params()
+    except (TypeError, ValueError) as exc:
+        raise _damaged(path, _first_line(exc)) from None
+
+
+def _first_line(exc):
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
+
+
+def _check_classifier(path, classifier):
+    """The attributes predict reads; return the number of features."""
+    where = type(classifier).__name__
+    n_features = _check_count(path, where, classifier, "n_features_in_")
+    classes = getattr(classifier, "classes_", None)
+    if not (
+        isinstance(classes, np.ndarray)
+        and classes.ndim == 1
+        and classes.dtype.kind in "biufU"
+        and len(classes) >= 2
+        and len(np.unique(classes)) == len(classes)
+    ):
+        raise _damaged(
+            path,
+            f"{where}.classes_ is {_describe(classes)}, not the 1-D array of two "
+            "or more distinct labels a fit makes",
+        )
+    n_outputs = 1 if len(classes) == 2 else len(classes)
+    _check_weights(path, where, classifier, "coef_", (n_outputs, n_features))
+    _check_weights(path, where, classifier, "intercept_", (n_outputs,))
+    return n_features
+
+
+def _check_step(path, step, n_features):
+    where = type(step).__name__
+    if _check_count(path, where, step, "n_features_in_") != n_features:
+        raise _damaged(
+            path,
+            f"{where}.n_features_in_ is {step.n_features_in_}, but the classifier "
+            f"takes {n_features} features",
+        )
+    if _public_name(step) == "skdigit.DigitDeskewer":
+        shape = getattr(step, "image_shape_", None)
+        if not (
+            isinstance(shape, tuple)
+            and len(shape) == 2
+            and all(_is_count(side) and side >= 1 for side in shape)
+            and shape[0] * shape[1] == n_features
+        ):
+            raise _damaged(
+                path,
+                f"{where}.image_shape_ is {_describe(shape)}, not two sides whose "
+                f"product is its {n_features} features",
+            )
+    elif _public_name(step) == "sklearn.preprocessing.StandardScaler":
+        for name, wanted, positive in [
+            ("mean_", step.with_mean, False),
+            ("scale_", step.with_std, True),
+        ]:
+            if wanted or getattr(step, name, None) is not None:
+                _check_weights(path, where, step, name, (n_features,), positive)
+
+
+def _check_count(path, where, estimator, name):
+    value = getattr(estimator, name, None)
+    if not (_is_count(value) and value >= 1):
+        raise _damaged(
+            path, f"{where}.{name} is {_describe(value)}, not a positive whole number"
+        )
+    return int(value)
+
+
+def _is_count(value):
+    return isinstance(value, numbers.Integral) and not isinstance(
+        value, (bool, np.bool_)
+    )
+
+
+def _check_weights(path, where, estimator, name, shape, positive=False):
+    value = getattr(estimator, name, None)
+    if not (
+        isinstance(value, np.ndarray)
+        and value.dtype in (np.float32, np.float64)
+        and value.shape == shape
+    ):
+        raise _damaged(
+            path,
+            f"{where}.{name} is {_describe(value)}; a fit makes float numbers of "
+            f"shape {shape}",
+        )
+    if not np.isfinite(value).all():
+        raise _damaged(path, f"{where}.{name} holds NaN or infinite numbers")
+    if positive and not (value > 0).all():
+        raise _damaged(path, f"{where}.{name} holds numbers that are not positive")
+
+
+def _describe(value):
+    if isinstance(value, np.ndarray):
+        return f"an array of {value.dtype} of shape {value.shape}"
+    text = repr(value)
+    return text if len(text) <= 40 else f"a {type(value).__name__}"

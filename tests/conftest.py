@@ -59,25 +59,47 @@ class _MirrorHandler(http.server.BaseHTTPRequestHandler):
     and sends nothing more; ``/huge/NAME`` streams ``HUGE_BYTES`` of zeros
     without announcing a length, ``/announced/NAME`` the same after announcing
     them. ``server.sent`` counts the body bytes each request path could send.
+
+    Mirrors that keep a client waiting before, around or after the body, one
+    piece every ``DRIP_S`` seconds for at most ``DRIPS`` pieces (then they answer
+    properly): ``/slow-headers/NAME`` sends its status line and headers one byte
+    at a time, ``/continue-flood/NAME`` sends ``100 Continue`` answers,
+    ``/trailers/NAME`` sends the file chunked then trailer lines, and
+    ``/redirects-K/NAME`` redirects to ``/redirects-(K-1)/NAME`` after
+    ``DRIP_S`` seconds, serving the file at 0. Each sets ``server.client_left``
+    when the client hangs up on it.
+
+    Mirrors that break HTTP: ``/long-chunk-line/NAME`` sends a 70,000-byte
+    chunk-size line, ``/http09/NAME`` the gzip file without any status line,
+    ``/escapes/NAME`` a 503 whose reason phrase holds terminal escape sequences.
     """
 
     TRICKLE_MAX = 40
     HUGE_BYTES = 200 * 2**20
+    DRIP_S = 0.1
+    DRIPS = 100
 
     def do_GET(self):
         self.server.requests.append(self.path)
         mode, _, name = self.path.strip("/").partition("/")
         path = self.server.folder / name
+        self.close_connection = True
         if mode == "silent":
             self.server.stop.wait(60)
             return
         if mode in ("huge", "announced"):
             self._stream_zeros(announce=mode == "announced")
             return
+        if mode.startswith("redirects-"):
+            self._redirect(int(mode.removeprefix("redirects-")), name)
+            return
         if mode == "missing" or not path.is_file():
             self.send_error(404)
             return
         body = path.read_bytes()
+        if mode in self._RAW:
+            self._RAW[mode](self, body)
+            return
         if mode == "corrupt":
             middle = len(body) // 2
             body = body[:middle] + bytes([body[middle] ^ 0xFF]) + body[middle + 1 :]
@@ -96,13 +118,73 @@ class _MirrorHandler(http.server.BaseHTTPRequestHandler):
             self.server.stop.wait(60)
         else:
             self.wfile.write(body[: len(body) // 2] if mode == "truncated" else body)
-        self.close_connection = True
 
     def _trickle(self, body):
         for byte in body[: self.TRICKLE_MAX]:
             if self.server.stop.wait(0.5) or not self._send(bytes([byte])):
                 return
         self.server.stop.wait(60)
+
+    def _drip(self, pieces):
+        """Send ``pieces`` one every DRIP_S seconds; False if the client left."""
+        for piece in pieces:
+            if self.server.stop.wait(self.DRIP_S) or not self._send(piece):
+                return False
+        return True
+
+    def _slow_headers(self, body):
+        head = f"HTTP/1.0 200 OK\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+        if self._drip([head[i : i + 1] for i in range(len(head))]):
+            self._send(body)
+
+    def _continue_flood(self, body):
+        pieces = [b"HTTP/1.1 100 Continue\r\n\r\n"] * self.DRIPS
+        if self._drip(pieces):
+            self._send(self._http11_head(len(body)) + body)
+
+    def _trailers(self, body):
+        head = (
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
+            b"Connection: close\r\n\r\n"
+        )
+        chunk = f"{len(body):x}\r\n".encode() + body + b"\r\n0\r\n"
+        trailers = [f"X-Padding-{i}: {i}\r\n".encode() for i in range(self.DRIPS)]
+        if self._send(head + chunk) and self._drip(trailers):
+            self._send(b"\r\n")
+
+    def _long_chunk_line(self, body):
+        head = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+        self._send(head + b"0" * 69_999 + b"1\r\n")
+
+    def _http09(self, body):
+        self._send(body)
+
+    def _escapes(self, body):
+        self._send(b"HTTP/1.0 503 \x1b[2J\x1b[31mGo away\x07\r\n\r\n")
+
+    _RAW = {
+        "slow-headers": _slow_headers,
+        "continue-flood": _continue_flood,
+        "trailers": _trailers,
+        "long-chunk-line": _long_chunk_line,
+        "http09": _http09,
+        "escapes": _escapes,
+    }
+
+    @staticmethod
+    def _http11_head(length):
+        return (
+            f"HTTP/1.1 200 OK\r\nContent-Length: {length}\r\nConnection: close\r\n\r\n"
+        ).encode()
+
+    def _redirect(self, hops, name):
+        if self.server.stop.wait(self.DRIP_S):
+            return
+        target = f"/redirects-{hops - 1}/{name}" if hops else f"/good/{name}"
+        self.send_response(302)
+        self.send_header("Location", target)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
 
     def _stream_zeros(self, announce):
         self.send_response(200)
@@ -114,7 +196,6 @@ class _MirrorHandler(http.server.BaseHTTPRequestHandler):
         for _ in range(self.HUGE_BYTES // len(block)):
             if self.server.stop.is_set() or not self._send(block):
                 break
-        self.close_connection = True
 
     def _send(self, data):
         """Send ``data`` now; False once the client has hung up."""
@@ -122,6 +203,7 @@ class _MirrorHandler(http.server.BaseHTTPRequestHandler):
             self.wfile.write(data)
             self.wfile.flush()
         except (BrokenPipeError, ConnectionResetError):
+            self.server.client_left.set()
             return False
         sent = self.server.sent
         sent[self.path] = sent.get(self.path, 0) + len(data)
@@ -140,6 +222,7 @@ class LoopbackMirror:
         self.requests = server.requests
         self.sent = server.sent
         self.stalled = server.stalled
+        self.client_left = server.client_left
 
     def url(self, mode):
         """Base URL of a mirror behaving as ``mode`` (see ``_MirrorHandler``)."""
@@ -157,6 +240,7 @@ def http_mirror(tmp_path_factory):
     server.sent = {}
     server.stop = threading.Event()
     server.stalled = threading.Event()
+    server.client_left = threading.Event()
     thread = threading.Thread(
         target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
     )

@@ -18,10 +18,6 @@ from skdigit import (
 
 SKLEARN_BEFORE_1_9 = parse_version(sklearn.__version__) < parse_version("1.9")
 
-# MNISTIdxLoader reads files and has no fit: issue 20 makes it a proper estimator
-# or no BaseEstimator, in its own change.
-NOT_YET_CHECKED = {"MNISTIdxLoader"}
-
 
 def public_estimator_classes():
     """Every BaseEstimator that ``import skdigit`` offers, by name."""
@@ -29,9 +25,7 @@ def public_estimator_classes():
     return [
         cls
         for cls in classes
-        if isinstance(cls, type)
-        and issubclass(cls, BaseEstimator)
-        and cls.__name__ not in NOT_YET_CHECKED
+        if isinstance(cls, type) and issubclass(cls, BaseEstimator)
     ]
 
 

@@ -1,5 +1,6 @@
 """skdigit._files: complete files or none, and no temporary file left for long."""
 
+import errno
 import os
 import time
 
@@ -9,6 +10,7 @@ from skdigit._files import (
     STALE_AFTER_S,
     atomic_write,
     check_input_file,
+    remove_stale,
     remove_stale_temporaries,
 )
 
@@ -101,3 +103,49 @@ def test_a_fifo_or_a_device_is_refused_without_blocking(tmp_path):
     if os.path.exists("/dev/zero"):
         with pytest.raises(OSError, match="give a model file stored on disk"):
             check_input_file("/dev/zero", "model file")
+
+
+def test_errors_while_writing_name_the_file_not_its_temporary(tmp_path, monkeypatch):
+    """Issue 17, Low 5: a full disk or `ulimit -f` names the user's file."""
+    path = tmp_path / "model.skops"
+    with pytest.raises(OSError) as info, atomic_write(path) as file:
+        file.write(b"half")
+        raise OSError(errno.EFBIG, "File too large")  # as write() raises it
+    assert (info.value.errno, info.value.filename) == (errno.EFBIG, str(path))
+    assert str(info.value) == f"[Errno 27] File too large: '{path}'"
+
+    def refuse(name, *args, **kwargs):
+        raise PermissionError(errno.EACCES, "Permission denied", os.fspath(name))
+
+    monkeypatch.setattr(os, "open", refuse)
+    with pytest.raises(PermissionError) as info, atomic_write(path):
+        pass
+    assert info.value.filename == str(path)
+    monkeypatch.undo()
+    assert os.listdir(tmp_path) == []
+
+
+def test_an_error_about_another_file_keeps_its_name(tmp_path):
+    with pytest.raises(FileNotFoundError) as info, atomic_write(tmp_path / "out"):
+        (tmp_path / "input.txt").read_bytes()
+    assert info.value.filename == str(tmp_path / "input.txt")
+    with pytest.raises(OSError, match=r"^disk full$"), atomic_write(tmp_path / "out"):
+        raise OSError("disk full")
+
+
+def test_remove_stale_removes_old_folders_and_files_only(tmp_path):
+    for name in [".staging-1", ".staging-2", "staging-3"]:
+        (tmp_path / name / "inside").mkdir(parents=True)
+    (tmp_path / ".staging-4").write_bytes(b"half")
+    old = time.time() - 2 * STALE_AFTER_S
+    for name in [".staging-1", "staging-3", ".staging-4"]:
+        os.utime(tmp_path / name, (old, old))
+    (tmp_path / ".staging-5").symlink_to(tmp_path / "staging-3")
+    os.utime(tmp_path / ".staging-5", (old, old), follow_symlinks=False)
+
+    removed = remove_stale(tmp_path, r"\.staging-\d")
+
+    assert sorted(removed) == [".staging-1", ".staging-4", ".staging-5"]
+    assert sorted(os.listdir(tmp_path)) == [".staging-2", "staging-3"]
+    assert (tmp_path / "staging-3" / "inside").is_dir()  # the link's target stays
+    assert remove_stale(tmp_path / "missing", ".*") == []

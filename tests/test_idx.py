@@ -1,11 +1,13 @@
 """Tests for the IDX reader and writer (skdigit/_idx.py)."""
 
+import contextlib
 import gzip
 import hashlib
 import io
 import itertools
 import os
 import struct
+import threading
 import tracemalloc
 import types
 import zlib
@@ -294,6 +296,84 @@ def test_mmap_refuses_gzip_and_file_objects(tmp_path):
         read_idx(path, mmap=True)
     with pytest.raises(ValueError, match="needs the path"):
         read_idx(io.BytesIO(idx_bytes(np.arange(3, dtype=np.uint8))), mmap=True)
+
+
+# -- rough edges (issue 17, Low 13 and Low 17) -------------------------------------
+
+
+def test_a_text_mode_file_object_says_to_open_in_binary(tmp_path):
+    path = tmp_path / "labels-idx1-ubyte"
+    write_idx(path, np.arange(3, dtype=np.uint8))
+    with open(path, encoding="latin-1") as text:
+        with pytest.raises(TypeError, match=r"opened in text mode; open it with"):
+            read_idx(text)
+        with pytest.raises(TypeError, match="labels-idx1-ubyte"):
+            _idx.read_idx_digest(text, hashlib.md5())
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+@pytest.mark.parametrize("mmap", [False, True])
+def test_a_fifo_is_refused_with_its_name_and_without_blocking(tmp_path, mmap):
+    fifo = tmp_path / "images-idx3-ubyte"
+    os.mkfifo(fifo)
+    # Were the FIFO opened, this writer would feed every reader a valid file,
+    # so that the call could not hang; it never waits itself.
+    content = idx_bytes(np.arange(3, dtype=np.uint8))
+    done = threading.Event()
+
+    def feed():
+        while not done.wait(0.01):
+            try:
+                fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+            except OSError:
+                continue  # no reader yet
+            with contextlib.suppress(OSError):
+                os.write(fd, content)
+            os.close(fd)
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    try:
+        with pytest.raises(OSError, match=r"images-idx3-ubyte' is not a regular file"):
+            read_idx(fifo, mmap=mmap)
+    finally:
+        done.set()
+        writer.join(10)
+
+
+def test_a_path_that_names_no_file_or_a_folder(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"no such IDX file: '.*nothing'"):
+        read_idx(tmp_path / "nothing")
+    with pytest.raises(IsADirectoryError, match="is a folder, not an IDX file"):
+        _idx.read_idx_digest(tmp_path, hashlib.md5())
+
+
+class EndlessZeros(io.RawIOBase):
+    """A stream of unknown size: an IDX header, then zeros without end."""
+
+    def __init__(self, head, give_up_after=64 * 2**20):
+        self._head = head
+        self._sent = 0
+        self._give_up_after = give_up_after
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        if self._sent > self._give_up_after:
+            raise AssertionError("the reader kept reading an endless stream")
+        n = len(buffer)
+        data = (self._head + bytes(n))[:n]
+        self._head = self._head[n:]
+        buffer[:n] = data
+        self._sent += n
+        return n
+
+
+def test_an_unsized_stream_promising_more_than_memory_is_refused():
+    stream = io.BufferedReader(EndlessZeros(header(0x08, 2**31, 2**31)))
+    with pytest.raises(IdxFormatError, match=r"more than this computer's memory"):
+        read_idx(stream)
 
 
 # -- invalid files ---------------------------------------------------------------

@@ -9,7 +9,6 @@ and sizes in the table of official files for the duration of a test.
 import errno
 import gzip
 import hashlib
-import io
 import os
 import pickle
 import re
@@ -23,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from sklearn.base import clone
+from sklearn.base import BaseEstimator
 from sklearn.utils import Bunch
 
 import skdigit
@@ -158,17 +157,29 @@ def test_data_home_from_the_environment_that_is_a_file(tmp_path, monkeypatch):
 # -- parameters ------------------------------------------------------------------
 
 
-def test_loader_holds_its_settings_like_an_estimator():
+def test_loader_is_a_plain_class_that_holds_its_settings():
+    """Issue 20: not a BaseEstimator without fit; settings stored as given."""
     loader = MNISTIdxLoader(download=False, timeout=5)
-    assert loader.get_params() == {
+    assert not isinstance(loader, BaseEstimator)
+    assert not hasattr(loader, "fit") and not hasattr(loader, "get_params")
+    assert vars(loader) == {
         "data_home": None,
         "download": False,
         "mirrors": None,
         "timeout": 5,
+        "verbose": 0,
     }
     assert repr(loader) == "MNISTIdxLoader(download=False, timeout=5)"
-    assert loader.set_params(timeout=2.5) is loader
-    assert clone(loader).get_params()["timeout"] == 2.5
+    assert repr(MNISTIdxLoader()) == "MNISTIdxLoader()"
+    loader.timeout = 2.5
+    assert repr(loader) == "MNISTIdxLoader(download=False, timeout=2.5)"
+
+
+def test_python_and_command_wait_as_long_for_a_mirror():
+    from skdigit.cli import build_parser
+
+    args = build_parser().parse_args(["train"])
+    assert MNISTIdxLoader().timeout == args.timeout == _mnist.DEFAULT_TIMEOUT
 
 
 def test_loader_init_takes_keywords_only():
@@ -188,10 +199,17 @@ def test_loader_init_takes_keywords_only():
         ({"timeout": True}, TypeError, "timeout must be a number of seconds"),
         ({"timeout": 0}, ValueError, "'timeout' parameter"),
         ({"timeout": float("inf")}, ValueError, "'timeout' parameter"),
+        ({"timeout": 1e10}, ValueError, "at most 3600 seconds"),
+        ({"timeout": float("nan")}, ValueError, "'timeout' parameter"),
+        ({"verbose": "yes"}, TypeError, "'verbose' parameter"),
+        ({"verbose": -1}, ValueError, "'verbose' parameter"),
     ],
 )
-def test_invalid_parameters_are_named(tmp_path, params, error, message):
-    loader = MNISTIdxLoader(**{"data_home": tmp_path, **params})
+def test_invalid_parameters_are_named(
+    tmp_path, params, error, message, closed_port_url
+):
+    settings = {"data_home": tmp_path, "mirrors": [closed_port_url], **params}
+    loader = MNISTIdxLoader(**settings)
     with pytest.raises(error, match=message):
         loader.load("test")
 
@@ -632,12 +650,135 @@ def test_trickling_mirror_is_abandoned_at_the_deadline(
     ]
     assert files_in(tmp_path) == sorted(TEST_FILES)
 
-    loader.set_params(mirrors=[trickle])
+    loader.mirrors = [trickle]
     (tmp_path / TEST_FILES[0]).unlink()
     with pytest.raises(
         MNISTDownloadError, match=r"too slow: .*abandoned at the deadline"
     ):
         loader.load("test")
+
+
+# Issue 17, M1: a deadline bounds the whole exchange, not only the body. These
+# mirrors send a piece every 0.1 s, which never trips a 0.5 s timeout between
+# reads; the deadline for these small files is about 0.7 s.
+@pytest.mark.parametrize(
+    "mode", ["slow-headers", "continue-flood", "redirects-9"], ids=str
+)
+def test_deadline_bounds_the_answer_and_redirects(
+    tmp_path, http_mirror, synthetic, mode
+):
+    slow, good = http_mirror.url(mode), http_mirror.url("good")
+    loader = MNISTIdxLoader(data_home=tmp_path, mirrors=[slow], timeout=0.5)
+
+    with pytest.raises(MNISTDownloadError) as error:
+        loader.load("test")
+
+    answer = error.value.failures[0][1]
+    assert re.fullmatch(
+        r"too slow: no complete answer came in \d+\.\d s; abandoned at the "
+        r"deadline for this file \(0\.\d s\)",
+        answer,
+    ), answer
+    assert f"/redirects-0/{TEST_FILES[0]}" not in http_mirror.requests
+    assert files_in(tmp_path) == []
+
+    # The next mirror is tried, and serves the files.
+    loader.mirrors = [slow, good]
+    X, _ = loader.load("test")
+    assert X.shape == (N_SYNTHETIC, 784)
+    assert files_in(tmp_path) == sorted(TEST_FILES)
+
+
+def test_endless_trailers_end_at_the_deadline(tmp_path, http_mirror, synthetic):
+    # The whole file arrives, then trailer lines without end: what arrived is
+    # the official file, kept once the deadline cuts the trailers off.
+    loader = MNISTIdxLoader(
+        data_home=tmp_path, mirrors=[http_mirror.url("trailers")], timeout=0.5
+    )
+    X, _ = loader.load("test")
+    assert X.shape == (N_SYNTHETIC, 784)
+    assert http_mirror.client_left.wait(10), "the trailers were read to their end"
+
+
+@pytest.mark.parametrize(
+    ("mode", "answer"),
+    [
+        ("long-chunk-line", "broke the rules of HTTP (LineTooLong: "),
+        ("http09", "did not answer in HTTP (its answer began '"),
+        ("escapes", "HTTP 503 ?[2J?[31mGo away?"),
+    ],
+)
+def test_a_broken_mirror_is_one_failure_in_printable_words(
+    tmp_path, http_mirror, synthetic, mode, answer
+):
+    """Issue 17, M2 and Low 7: the next mirror is tried; no raw bytes shown."""
+    broken, good = http_mirror.url(mode), http_mirror.url("good")
+    loader = MNISTIdxLoader(data_home=tmp_path, mirrors=[broken], timeout=5)
+
+    with pytest.raises(MNISTDownloadError) as error:
+        loader.load("test")
+
+    assert error.value.failures[0][1].startswith(answer)
+    for line in str(error.value).splitlines():
+        assert line.isprintable() and line.isascii() and len(line) < 300, line
+
+    loader.mirrors = [broken, good]
+    X, _ = loader.load("test")
+    assert X.shape == (N_SYNTHETIC, 784)
+
+
+def test_a_folder_that_cannot_be_written_is_named_before_downloading(
+    tmp_path, http_mirror, synthetic, monkeypatch
+):
+    """Issue 17, Low 5: not after the whole download, and not a hidden path."""
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    # Simulated so that it runs as root too: the folder refuses writes.
+    real_access, real_open = os.access, os.open
+
+    def access(path, mode, **kwargs):
+        if os.fspath(path) == str(folder) and mode & os.W_OK:
+            return False
+        return real_access(path, mode, **kwargs)
+
+    def open_(path, flags, *args, **kwargs):
+        if os.path.dirname(os.fspath(path)) == str(folder) and flags & os.O_CREAT:
+            raise PermissionError(errno.EACCES, "Permission denied", os.fspath(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "access", access)
+    monkeypatch.setattr(os, "open", open_)
+    loader = MNISTIdxLoader(data_home=folder, mirrors=[http_mirror.url("good")])
+
+    with pytest.raises(PermissionError) as error:
+        loader.load("test")
+
+    assert error.value.filename == str(folder)
+    assert "downloads cannot be saved in this folder" in str(error.value)
+    assert http_mirror.requests == []
+    assert files_in(folder) == []
+
+
+def test_a_file_promising_more_than_the_official_size_is_not_read(tmp_path, official):
+    """Issue 17, Low 9: a small gzip inflating to far more than the official
+    content is refused from its header, before its data are inflated."""
+    write_test_set(tmp_path)
+    labels = tmp_path / TEST_FILES[1]
+    write_idx(labels, np.zeros(20_000_000, np.uint8))  # 20 MB in ~20 kB of gzip
+    assert labels.stat().st_size < 100_000
+
+    with pytest.raises(MNISTChecksumError) as info:
+        MNISTIdxLoader(data_home=tmp_path, download=False).load("test")
+
+    error = info.value
+    assert error.actual_md5 is None  # the data were never read
+    assert (error.actual_bytes, error.expected_bytes) == (20_000_008, N_SYNTHETIC + 8)
+    assert error.problem == (
+        f"{labels} is damaged or is not the official {TEST_FILES[1]}: its IDX header "
+        f"promises 20000008 bytes of content, the official file has {N_SYNTHETIC + 8}"
+    )
+    copy = pickle.loads(pickle.dumps(error))
+    assert vars(copy) == vars(error)
 
 
 def test_all_mirrors_failing_lists_each_answer_and_the_fix(
@@ -754,33 +895,20 @@ def test_killed_download_leaves_nothing(tmp_path, http_mirror, synthetic, signal
         MNISTIdxLoader(data_home=data_home, download=False).load("test")
 
 
-def test_progress_bar_only_for_a_terminal(monkeypatch):
-    monkeypatch.setattr("sys.stderr", io.StringIO())
-    assert not _mnist._want_progressbar()
-
-    class Terminal(io.StringIO):
-        def isatty(self):
-            return True
-
-    monkeypatch.setattr("sys.stderr", Terminal())
-    assert _mnist._want_progressbar() == (
-        __import__("importlib").util.find_spec("tqdm") is not None
-    )
-
-
-def test_progress_bar_counts_the_downloaded_bytes(
-    tmp_path, http_mirror, synthetic, monkeypatch
+def test_verbose_says_what_is_downloaded_from_where(
+    tmp_path, http_mirror, synthetic, capsys
 ):
-    pytest.importorskip("tqdm")
+    mirrors = [http_mirror.url("missing"), http_mirror.url("good")]
+    MNISTIdxLoader(data_home=tmp_path, mirrors=mirrors, verbose=1).load("test")
+    captured = capsys.readouterr()
+    assert captured.out.splitlines() == [
+        f"downloading {name} from {mirror}" for name in TEST_FILES for mirror in mirrors
+    ]
+    assert captured.err == ""
 
-    class Terminal(io.StringIO):
-        def isatty(self):
-            return True
-
-    terminal = Terminal()
-    monkeypatch.setattr("sys.stderr", terminal)
-    MNISTIdxLoader(data_home=tmp_path, mirrors=[http_mirror.url("good")]).load("test")
-    assert TEST_FILES[0] in terminal.getvalue()
+    (tmp_path / TEST_FILES[0]).unlink()
+    MNISTIdxLoader(data_home=tmp_path, mirrors=mirrors).load("test")
+    assert capsys.readouterr() == ("", "")  # quiet by default, even on a terminal
 
 
 def test_official_table():
@@ -789,7 +917,7 @@ def test_official_table():
         "https://storage.googleapis.com/cvdf-datasets/mnist/",
         "http://yann.lecun.com/exdb/mnist/",
     )
-    assert MNISTIdxLoader().get_params()["mirrors"] is None
+    assert MNISTIdxLoader().mirrors is None
     train_images = _mnist.MNIST_FILES["train-images-idx3-ubyte.gz"]
     assert train_images.content_md5 == "6bbc9ace898e44ae57da46a324031adb"
     assert train_images.content_bytes == 16 + 60000 * 28 * 28
@@ -870,15 +998,19 @@ def test_loads_real_t10k_uncompressed_under_unzip_names(mnist_file, tmp_path):
     assert np.bincount(y, minlength=10).tolist() == T10K_CLASS_COUNTS
 
 
-def test_real_train_images_missing_is_reported(mnist_dir):
-    if (mnist_dir / "train-images-idx3-ubyte.gz").exists():
-        pytest.skip("the train images are present in $SKDIGIT_TEST_DATA")
-    loader = MNISTIdxLoader(data_home=mnist_dir, download=False)
+def test_real_train_images_missing_is_reported(mnist_file, tmp_path):
+    """Issue 20: a folder of the real files but the train images, built here."""
+    for name in (*TEST_FILES, "train-labels-idx1-ubyte.gz"):
+        (tmp_path / name).symlink_to(mnist_file(name))
+    loader = MNISTIdxLoader(data_home=tmp_path, download=False)
     with pytest.raises(
         FileNotFoundError, match=r"train-images-idx3-ubyte\.gz"
     ) as error:
         loader.load("train")
     assert "train-labels" not in str(error.value)
+    assert error.value.missing == ["train-images-idx3-ubyte.gz"]
+    X, _ = loader.load("test")  # the files that are there load
+    assert X.shape == (10000, 784)
 
 
 def test_downloads_real_files_with_real_checksums(tmp_path, mnist_file, http_mirror):

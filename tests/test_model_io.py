@@ -102,7 +102,7 @@ def test_round_trip_keeps_predictions_and_metadata(tmp_path, digits, fitted):
 def test_file_is_a_plain_skops_file_too(tmp_path, fitted):
     path = save_model(fitted, tmp_path / "model.skops")
     untrusted = skops_io.get_untrusted_types(file=path)
-    assert untrusted == ["skdigit._logistic.GDLogisticRegression"]
+    assert untrusted == ["skdigit.GDLogisticRegression"]  # by its public name
     again = skops_io.load(path, trusted=untrusted)
     np.testing.assert_array_equal(again.coef_, fitted.coef_)
     with zipfile.ZipFile(path) as archive:
@@ -285,11 +285,11 @@ def test_a_pipeline_round_trip_predicts_from_raw_pixels(
     np.testing.assert_array_equal(
         loaded.predict_proba(X), scaled_pipeline.predict_proba(X)
     )
-    assert info["format"] == FORMAT_VERSION == 2
+    assert info["format"] == FORMAT_VERSION == 3
     # A plain skops file too, trusting exactly skdigit's types and the Pipeline.
     assert sorted(skops_io.get_untrusted_types(file=path)) == [
-        "skdigit._logistic.GDLogisticRegression",
-        "skdigit._scaling.PixelScaler",
+        "skdigit.GDLogisticRegression",
+        "skdigit.PixelScaler",
     ]
 
 
@@ -451,5 +451,266 @@ def test_deeply_nested_json_is_a_model_file_error(tmp_path, fitted, member):
 def test_huge_metadata_is_refused_unread(tmp_path, fitted):
     path = save_model(fitted, tmp_path / "model.skops")
     _rewrite_member(path, "skdigit.json", b" " * (2 << 20))
-    with pytest.raises(ModelFileError, match=r"skdigit\.json is implausibly large"):
+    with pytest.raises(ModelFileError, match=r"member 'skdigit\.json' holds 2097152"):
         load_model(path)
+
+
+# ------------------------------------------- public type names (issue 20)
+
+
+def _write_format_2(path, estimator, metadata=None):
+    """A model file as skdigit wrote it before format 3: skops' own file, whose
+    types are named by their private modules, with skdigit.json added."""
+    header = {
+        "format": 2,
+        "skdigit_version": "0.2.0",
+        "sklearn_version": sklearn.__version__,
+        "numpy_version": np.__version__,
+        "skops_version": "0.16.0",
+        "metadata": metadata or {},
+    }
+    skops_io.dump(estimator, path)
+    with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("skdigit.json", json.dumps(header, indent=2))
+    return path
+
+
+def _schema(path):
+    with zipfile.ZipFile(path) as archive:
+        return archive.read("schema.json").decode()
+
+
+@pytest.fixture(scope="module")
+def every_step(digits):
+    """A pipeline of every step a model file may hold."""
+    X, y = digits
+    return make_pipeline(
+        DigitDeskewer(),
+        PixelScaler(max_value=16),
+        StandardScaler(with_std=False),
+        GDLogisticRegression(max_iter=5),
+    ).fit(X, y)
+
+
+def test_files_name_types_by_their_public_names(
+    tmp_path, digits, every_step, monkeypatch
+):
+    X, _ = digits
+    model = every_step
+    path = save_model(model, tmp_path / "model.skops")
+    schema = _schema(path)
+    assert '"__module__": "skdigit"' in schema
+    assert '"__module__": "sklearn.preprocessing"' in schema
+    assert "skdigit._" not in schema and "sklearn.preprocessing._" not in schema
+
+    # A class moved to another private module: the file still loads.
+    monkeypatch.setattr(GDLogisticRegression, "__module__", "skdigit._elsewhere")
+    loaded, info = load_model(path)
+    assert info["format"] == FORMAT_VERSION == 3
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+
+
+def test_format_2_files_with_private_type_names_still_load(
+    tmp_path, digits, every_step
+):
+    X, _ = digits
+    model = every_step
+    path = _write_format_2(tmp_path / "old.skops", model, {"digit": None})
+    assert "skdigit._logistic" in _schema(path)
+    assert "sklearn.preprocessing._data" in _schema(path)
+
+    loaded, info = load_model(path)
+
+    assert info["format"] == 2 and info["metadata"] == {"digit": None}
+    assert [type(step) for _, step in loaded.steps] == [
+        DigitDeskewer,
+        PixelScaler,
+        StandardScaler,
+        GDLogisticRegression,
+    ]
+    np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
+
+
+def test_a_private_name_that_is_not_trusted_stays_refused(tmp_path, digits):
+    X, y = digits
+    path = _write_format_2(
+        tmp_path / "model.skops",
+        make_pipeline(MinMaxScaler(), GDLogisticRegression(max_iter=2)).fit(X, y),
+    )
+    with pytest.raises(ModelFileError, match="does not trust") as info:
+        load_model(path)
+    assert "sklearn.preprocessing._data.MinMaxScaler" in str(info.value)
+
+
+# ------------------------------------------------- bounds (issue 17, M4)
+
+
+def test_devices_and_fifos_are_refused_unread(tmp_path):
+    if os.path.exists("/dev/zero"):
+        with pytest.raises(OSError, match="not a regular file"):
+            load_model("/dev/zero")
+    if hasattr(os, "mkfifo"):
+        fifo = tmp_path / "model.skops"
+        os.mkfifo(fifo)
+        with pytest.raises(OSError, match=r"model\.skops' is not a regular file"):
+            load_model(fifo)
+
+
+def test_a_file_too_large_for_a_model_is_refused_unread(tmp_path):
+    path = tmp_path / "huge.skops"
+    with open(path, "wb") as file:
+        file.truncate(256 * 2**20 + 1)  # sparse: costs no disk
+    with pytest.raises(ModelFileError) as info:
+        load_model(path)
+    assert str(info.value) == (
+        f"'{path}' is too large to be a model file: 268435457 bytes, more than the "
+        "268435456 skdigit reads; nothing was read"
+    )
+
+
+def _deflated(path, name, data):
+    """Put ``data`` in the model file at ``path`` as member ``name``, deflated."""
+    with zipfile.ZipFile(path) as archive:
+        members = {member: archive.read(member) for member in archive.namelist()}
+    members[name] = data
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for member, content in members.items():
+            archive.writestr(member, content)
+
+
+def _an_array_member(path):
+    with zipfile.ZipFile(path) as archive:
+        return next(name for name in archive.namelist() if name.endswith(".npy"))
+
+
+def _npy_header(shape):
+    """The .npy header of a float64 array of ``shape``."""
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(
+        header, {"descr": "<f8", "fortran_order": False, "shape": shape}
+    )
+    return header.getvalue()
+
+
+def test_an_array_member_that_inflates_like_a_bomb_is_refused(tmp_path, fitted):
+    path = save_model(fitted, tmp_path / "model.skops")
+    zeros = _npy_header((2_000_000,)) + bytes(16_000_000)  # 16 MB, deflated to 16 kB
+    _deflated(path, _an_array_member(path), zeros)
+    assert path.stat().st_size < 100_000
+    with pytest.raises(
+        ModelFileError, match=r"is damaged: its member '.*\.npy' inflates \d{3,} times"
+    ):
+        load_model(path)
+
+
+def test_json_padded_with_whitespace_is_refused(tmp_path, fitted):
+    path = save_model(fitted, tmp_path / "model.skops")
+    schema = _schema(path)
+    _deflated(path, "schema.json", (schema + " " * 40_000_000).encode())
+    assert path.stat().st_size < 200_000
+    with pytest.raises(ModelFileError, match=r"'schema\.json' inflates"):
+        load_model(path)
+
+
+def test_json_members_have_their_own_cap(tmp_path, fitted, monkeypatch):
+    from skdigit import _model_io
+
+    path = save_model(fitted, tmp_path / "model.skops")
+    size = len(_schema(path))
+    monkeypatch.setitem(_model_io._MAX_JSON_BYTES, "schema.json", size - 1)
+    with pytest.raises(ModelFileError, match=f"'schema.json' holds {size} bytes"):
+        load_model(path)
+    # And a model whose schema would break it is not saved in the first place.
+    with pytest.raises(ValueError, match="too large for a model file"):
+        save_model(fitted, tmp_path / "again.skops")
+    assert not (tmp_path / "again.skops").exists()
+
+
+def test_an_array_larger_than_its_member_is_refused(tmp_path, fitted):
+    path = save_model(fitted, tmp_path / "model.skops")
+    _rewrite_member(path, _an_array_member(path), _npy_header((10**9,)) + bytes(80))
+    with pytest.raises(ModelFileError, match="promises 8000000000 bytes of data"):
+        load_model(path)
+
+
+def test_a_zip_directory_that_understates_a_member_is_damaged(tmp_path, fitted):
+    """A member inflating past the size its directory entry declares is cut
+    there (never inflated further) and refused by its CRC."""
+    path = save_model(fitted, tmp_path / "model.skops")
+    _deflated(path, "notes.txt", bytes(1_000_000))
+    data = bytearray(path.read_bytes())
+    for signature, offset in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
+        start = 0
+        while (start := data.find(signature, start)) >= 0:
+            name_at = start + (30 if signature == b"PK\x03\x04" else 46)
+            if data[name_at : name_at + 9] == b"notes.txt":
+                data[start + offset : start + offset + 4] = (100).to_bytes(4, "little")
+            start += 4
+    path.write_bytes(bytes(data))
+    with pytest.raises(ModelFileError, match="is damaged"):
+        load_model(path)
+
+
+# ---------------------------------- fitted attributes (issue 17, Low 2)
+
+
+def _tampered(fitted, **attributes):
+    import copy
+
+    model = copy.deepcopy(fitted)
+    for name, value in attributes.items():
+        setattr(model, name, value)
+    return model
+
+
+@pytest.mark.parametrize(
+    "attributes, why",
+    [
+        (
+            {"classes_": np.arange(3)},
+            r"coef_ is an array of float64 of shape \(10, 64\)",
+        ),
+        ({"classes_": np.zeros(10)}, "two or more distinct labels"),
+        ({"classes_": np.arange(10.0).reshape(2, 5)}, "classes_ is an array"),
+        ({"coef_": np.full((10, 64), np.nan)}, "coef_ holds NaN or infinite"),
+        ({"intercept_": np.full(10, np.inf)}, "intercept_ holds NaN or infinite"),
+        ({"coef_": np.zeros((10, 64), dtype=bool)}, "coef_ is an array of bool"),
+        ({"coef_": np.zeros((10, 64), dtype=complex)}, "coef_ is an array of complex"),
+        ({"coef_": np.zeros(640)}, r"shape \(640,\)"),
+        ({"intercept_": np.zeros(3)}, r"intercept_ is an array of float64 of shape"),
+        ({"n_features_in_": "64"}, "n_features_in_ is '64', not a positive whole"),
+        ({"n_features_in_": True}, "n_features_in_ is True"),
+        ({"n_features_in_": 65}, r"coef_ is an array of float64 of shape \(10, 64\)"),
+        ({"multiclass": "bogus"}, "'multiclass' parameter"),
+    ],
+)
+def test_tampered_weights_are_a_damaged_file(tmp_path, fitted, attributes, why):
+    path = _write_format_2(tmp_path / "model.skops", _tampered(fitted, **attributes))
+    with pytest.raises(ModelFileError, match=why) as info:
+        load_model(path)
+    assert str(info.value).startswith(f"'{path}' is damaged: ")
+    assert "GDLogisticRegression" in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "step, attributes, why",
+    [
+        (PixelScaler(), {"n_features_in_": 784}, "classifier takes 64 features"),
+        (PixelScaler(), {"max_value": -1.0}, "'max_value' parameter"),
+        (DigitDeskewer(), {"image_shape_": (4, 4)}, "DigitDeskewer.image_shape_"),
+        (DigitDeskewer(), {"image_shape_": "8x8"}, "DigitDeskewer.image_shape_"),
+        (StandardScaler(), {"scale_": -np.ones(64)}, "scale_ holds numbers that"),
+        (StandardScaler(), {"mean_": np.zeros(3)}, r"mean_ is an array of float64"),
+        (StandardScaler(), {"mean_": None}, "StandardScaler.mean_ is None"),
+    ],
+)
+def test_tampered_steps_are_a_damaged_file(tmp_path, digits, step, attributes, why):
+    X, y = digits
+    model = make_pipeline(step, GDLogisticRegression(max_iter=2)).fit(X, y)
+    for name, value in attributes.items():
+        setattr(model[0], name, value)
+    path = _write_format_2(tmp_path / "model.skops", model)
+    with pytest.raises(ModelFileError, match=why) as info:
+        load_model(path)
+    assert str(info.value).startswith(f"'{path}' is damaged: ")

@@ -10,12 +10,14 @@ One module per subcommand (:mod:`~skdigit.cli.train`, :mod:`~skdigit.cli.predict
 :mod:`~skdigit.cli.evaluate`), each with its options and its work; the choice of
 data (:mod:`~skdigit.cli.data`), model files as the command reads them
 (:mod:`~skdigit.cli.model`), the report (:mod:`~skdigit.cli.report`), the files
-written (:mod:`~skdigit.cli.outputs`), shared options and printing each in their
-own. The command uses skdigit's public API, its displays for the pictures (drawn
-off pyplot), and beyond it only ``skdigit._files`` and ``skdigit._version``. Heavy
-or optional imports (scikit-learn's metrics, matplotlib, tqdm, skops, Pillow) happen
-inside the subcommand that needs them, so ``--help`` is quick and ``skdigit predict``
-loads only what predicting needs.
+written (:mod:`~skdigit.cli.outputs`), signals (:mod:`~skdigit.cli.signals`),
+shared options and printing each in their own. The command uses skdigit's public
+API, its displays for the pictures (drawn off pyplot), and beyond it only
+``skdigit._files``, ``skdigit._version``, the download progress hook of
+``skdigit._fetch`` and the timeout bounds of ``skdigit._mnist``. Heavy or optional
+imports (scikit-learn's metrics, matplotlib, tqdm, skops, Pillow) happen inside the
+subcommand that needs them, so ``--help`` is quick and ``skdigit predict`` loads
+only what predicting needs.
 """
 
 import argparse
@@ -30,6 +32,7 @@ from .console import (
     EXIT_BUG,
     EXIT_ERROR,
     EXIT_INTERRUPTED,
+    EXIT_TERMINATED,
     PROG,
     CommandError,
     error_line,
@@ -37,6 +40,7 @@ from .console import (
     show_warning,
 )
 from .options import ArgumentParser, HelpFormatter, add_debug_option
+from .signals import Terminated, handled_signals
 
 __all__ = ["build_parser", "main"]
 
@@ -116,7 +120,8 @@ def main(argv=None):
     -------
     status : int
         0 on success, 2 for an error the user can fix (reported in one line on
-        stderr), 130 after Ctrl-C, 1 for an unexpected error (a bug). Wrong
+        stderr), 130 whenever Ctrl-C was pressed, 143 after SIGTERM (the files
+        being written removed), 1 for an unexpected error (a bug). Wrong
         arguments exit with status 2 (``SystemExit``) after one line, as
         ``--help`` and ``--version`` exit with 0.
 
@@ -127,6 +132,17 @@ def main(argv=None):
     2
     """
     args = build_parser().parse_args(argv)
+    with handled_signals() as signals:
+        status = _run(args)
+    if signals.interrupted and status != EXIT_INTERRUPTED:
+        # A Ctrl-C that Python swallowed (in a finalizer) still counts.
+        error_line("interrupted")
+        return EXIT_INTERRUPTED
+    return status
+
+
+def _run(args):
+    """Run the command; its errors as one line and an exit status."""
     with warnings.catch_warnings():
         warnings.showwarning = show_warning
         try:
@@ -136,6 +152,9 @@ def main(argv=None):
                 raise
             error_line("interrupted")
             return EXIT_INTERRUPTED
+        except Terminated:
+            error_line("terminated (SIGTERM)")
+            return EXIT_TERMINATED
         except BrokenPipeError:
             # The reader went away (``skdigit train | head``): stop quietly, and
             # keep Python from complaining again when it flushes stdout at exit.

@@ -5,11 +5,13 @@ import sys
 
 PROG = "skdigit"
 # Exit statuses: 2 for errors the user can fix (bad paths, corrupt files, bad
-# arguments: argparse uses 2 too), 130 after Ctrl-C (128 + SIGINT), 1 for bugs.
+# arguments: argparse uses 2 too), 130 after Ctrl-C (128 + SIGINT), 143 after
+# SIGTERM (128 + SIGTERM), 1 for bugs.
 EXIT_OK = 0
 EXIT_BUG = 1
 EXIT_ERROR = 2
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
 # 128 + SIGPIPE, what a shell reports for a writer whose reader went away.
 EXIT_BROKEN_PIPE = 141
 
@@ -21,6 +23,11 @@ class CommandError(Exception):
 def say(*parts, **kwargs):
     """Print a line of results on stdout, at once (a progress bar may follow)."""
     print(*parts, **kwargs, flush=True)
+
+
+def stderr_is_a_terminal():
+    """Whether a person may be watching stderr: progress bars only help then."""
+    return sys.stderr is not None and sys.stderr.isatty()
 
 
 def error_line(message):

@@ -9,14 +9,17 @@ says MNIST is, so its files are required.
 
 ``--data-dir`` must name an existing folder: a mistyped path is an error, never
 a folder created for a download nor a reason to train on other digits. The
-default data folder is created when a download needs it.
+default data folder is created when a download needs it. A download shows a
+progress bar when stderr is a terminal, and nothing otherwise.
 
 Anything wrong with files that are there (corrupt, unreadable, not MNIST) is an
 error, never a reason to fall back: it needs fixing, and silently training on
 other data would hide it.
 """
 
+import importlib.util
 import os
+import sys
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,7 +32,7 @@ from skdigit import (
     MNISTIdxLoader,
 )
 
-from .console import CommandError
+from .console import CommandError, stderr_is_a_terminal
 
 MNIST_SHAPE = (28, 28)
 DIGITS_SHAPE = (8, 8)
@@ -93,14 +96,41 @@ def _explicit_data_dir(data_dir):
 
 
 def _mnist(args, data_dir, need_train):
+    # Imported here: only a download needs urllib, which skdigit._fetch imports.
+    from skdigit._fetch import progress_shown_by
+
     loader = MNISTIdxLoader(
         data_home=data_dir, download=not args.no_download, timeout=args.timeout
     )
+    with progress_shown_by(_download_bar if _can_show_a_bar() else None):
+        return _mnist_data(loader, args.split_test_set, need_train)
+
+
+def _can_show_a_bar():
+    return stderr_is_a_terminal() and importlib.util.find_spec("tqdm") is not None
+
+
+def _download_bar(name, mirror):
+    """A progress bar of one download, on stderr, gone once it ends."""
+    from tqdm import tqdm
+
+    return tqdm(
+        desc=f"downloading {name}",
+        unit="B",
+        unit_scale=True,
+        unit_divisor=1024,
+        leave=False,
+        file=sys.stderr,
+        dynamic_ncols=True,
+    )
+
+
+def _mnist_data(loader, split_test_set, need_train):
     test = loader.load("test", return_X_y=False)
     folder = os.path.dirname(test.filenames["images"])
     n_test = len(test.target)
-    if args.split_test_set is not None:
-        n = args.split_test_set
+    if split_test_set is not None:
+        n = split_test_set
         if n >= n_test:
             raise CommandError(
                 f"--split-test-set {n} leaves no test images: MNIST's test split "

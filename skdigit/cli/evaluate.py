@@ -41,7 +41,7 @@ def run(args):
     model = read_model(args.model)
     dataset = "digits" if model.image_shape == DIGITS_SHAPE else "mnist"
     if dataset == "mnist" and args.split_test_set is None:
-        args.split_test_set = model.metadata.get("split_test_set")
+        args.split_test_set = model.trained_split()
     elif dataset == "digits" and args.split_test_set is not None:
         raise CommandError(
             "--split-test-set applies to MNIST models; this model was trained on "

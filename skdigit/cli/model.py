@@ -52,6 +52,25 @@ class SavedModel:
     task: Task
     image_shape: tuple
     metadata: dict
+    path: object  # the model file
+
+    def trained_split(self):
+        """The --split-test-set the model was trained with: None or a count >= 1.
+
+        Checked like the other fields of the metadata: a hand-edited value must
+        not choose which images are scored (-5 would score five of them).
+        """
+        split = self.metadata.get("split_test_set")
+        if split is None or (
+            isinstance(split, int) and not isinstance(split, bool) and split >= 1
+        ):
+            return split
+        raise CommandError(
+            f"'{self.path}' is damaged: its metadata gives split_test_set "
+            f"{split!r}, not a number of images (a whole number of 1 or more, or "
+            "null); give --split-test-set N yourself, or save the model again with "
+            "'skdigit train'"
+        )
 
 
 def read_model(path):
@@ -84,7 +103,7 @@ def read_model(path):
         task = Task(digit)
     else:
         task = Task(None)
-    return SavedModel(estimator, task, shape, metadata)
+    return SavedModel(estimator, task, shape, metadata, path)
 
 
 def import_skops_quickly():

@@ -6,6 +6,8 @@ import math
 import textwrap
 from pathlib import Path
 
+from skdigit._mnist import DEFAULT_TIMEOUT, MAX_TIMEOUT
+
 __all__ = [
     "ArgumentParser",
     "HelpFormatter",
@@ -14,10 +16,9 @@ __all__ = [
     "non_negative_float",
     "positive_float",
     "positive_int",
+    "timeout_seconds",
     "wrap",
 ]
-
-DEFAULT_TIMEOUT = 10.0
 
 DATA_DIR_HELP = (
     "folder of the MNIST files, where downloads go too; it must exist (default: "
@@ -73,6 +74,15 @@ def non_negative_float(text):
     return value
 
 
+def timeout_seconds(text):
+    value = _parse(float, text, "a number of seconds")
+    if not 0 < value <= MAX_TIMEOUT:
+        raise argparse.ArgumentTypeError(
+            f"must be more than 0 and at most {MAX_TIMEOUT:g} seconds, got {text}"
+        )
+    return value
+
+
 def _parse(kind, text, what):
     try:
         return kind(text)
@@ -114,9 +124,9 @@ def add_data_options(parser, *, evaluate=False):
     group.add_argument(
         "--timeout",
         metavar="SECONDS",
-        type=positive_float,
+        type=timeout_seconds,
         default=DEFAULT_TIMEOUT,
-        help="give up on a download mirror after this long without an answer "
-        "(default: %(default)s)",
+        help="give up on a download mirror after this long without an answer, at "
+        f"most {MAX_TIMEOUT:g} (default: %(default)s, as in Python)",
     )
     return group

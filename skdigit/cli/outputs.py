@@ -4,11 +4,20 @@
 ``skdigit predict --save-prepared DIR`` the 28x28 image of each picture. The files
 of one run are written into a hidden staging folder first and moved into place
 together at the end, so a failure halfway (a picture that cannot be drawn, a full
-disk, Ctrl-C) leaves the output folder as it was: files of an earlier run are put
-back, and files this run did not write are never touched.
+disk, Ctrl-C, SIGTERM) leaves the output folder as it was: files of an earlier
+run are put back, and files this run did not write are never touched.
+
+Two runs writing into one folder take turns: the moves into an existing folder
+happen under a lock on that folder, so the folder ends up with one run's whole
+set of files, never a mix. A run that finds its new folder created meanwhile by
+another run moves its files in the same way, rather than fail and lose them.
+
+A staging folder left by a run that was killed (SIGKILL, a power cut) is removed
+by a later run once it is an hour old.
 """
 
 import contextlib
+import errno
 import json
 import os
 import secrets
@@ -18,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from skdigit import save_model
-from skdigit._files import atomic_write
+from skdigit._files import atomic_write, remove_stale
 
 from .console import CommandError
 from .model import MODEL_FILE, import_skops_quickly
@@ -26,20 +35,63 @@ from .model import MODEL_FILE, import_skops_quickly
 PICTURES = ["loss_curve.png", "weights.png", "misclassified.png"]
 METRICS_FILE = "metrics.json"
 TRAINING_OUTPUTS = [MODEL_FILE, *PICTURES, METRICS_FILE]
+# One name whatever the output folder's (a long name could not take a suffix).
 _STAGING_PREFIX = ".skdigit-partial-"
+_TOKEN_HEX = 8
+# Staging folders of any version: earlier ones put the output's name first.
+_STALE_STAGING = rf"\..*skdigit-partial-[0-9a-f]{{{_TOKEN_HEX}}}"
+_NAME_MAX = 255  # bytes, where the file system does not say
 
 
 def check_output_folder(folder, option):
     """Refuse, before any work, a folder the outputs could not be written to."""
     if folder is None:
         return
-    if folder.exists() and not folder.is_dir():
+    existing, missing = _nearest_existing(folder, option)
+    if existing == folder and not folder.is_dir():
         raise CommandError(f"{option} '{folder}' is a file, not a folder")
-    existing = next(path for path in [folder, *folder.parents] if path.exists())
     if not existing.is_dir():
         raise CommandError(f"{option} '{folder}': '{existing}' is a file, not a folder")
     if not os.access(existing, os.W_OK | os.X_OK):
         raise CommandError(f"{option} '{folder}': cannot write in '{existing}'")
+    name_max = _name_max(existing)
+    for name in missing:
+        size = len(os.fsencode(name))
+        if size > name_max:
+            shown = name if len(name) <= 40 else name[:37] + "..."
+            raise CommandError(
+                f"{option} '{folder}': the name '{shown}' is {size} bytes long, more "
+                f"than the {name_max} this file system allows; give a shorter name"
+            )
+
+
+def _nearest_existing(folder, option):
+    """The deepest existing path of ``folder``, and the names still missing."""
+    missing = []
+    for path in [folder, *folder.parents]:
+        try:
+            os.stat(path)
+            return path, missing
+        except FileNotFoundError:
+            if path.is_symlink():
+                raise CommandError(
+                    f"{option} '{folder}': '{path}' is a symbolic link to "
+                    f"'{os.readlink(path)}', which does not exist; create that "
+                    "folder first, or give another one"
+                ) from None
+        except OSError as exc:
+            # Below a file (ENOTDIR) or too long: missing, said more clearly below.
+            if exc.errno not in (errno.ENOTDIR, errno.ENAMETOOLONG):
+                raise CommandError(f"{option} '{folder}': {exc.strerror}") from None
+        missing.append(path.name)
+    return Path(os.curdir), missing
+
+
+def _name_max(folder):
+    try:
+        return os.pathconf(folder, "PC_NAME_MAX")
+    except (AttributeError, OSError, ValueError):
+        return _NAME_MAX
 
 
 @contextlib.contextmanager
@@ -48,17 +100,18 @@ def staged_folder(folder):
 
     If the block fails, nothing moves and the staging folder is removed. A
     folder that does not exist yet is built as a hidden sibling and renamed into
-    place in one step; into an existing folder each file is moved, and a failure
-    while moving puts back the files it replaced.
+    place in one step; into an existing folder each file is moved under a lock
+    on the folder, and a failure while moving puts back the files it replaced.
     """
     folder = Path(folder)
-    token = secrets.token_hex(4)
+    token = secrets.token_hex(_TOKEN_HEX // 2)
     if folder.is_dir():
         # Inside the folder: the same file system, so the moves are renames.
+        remove_stale(folder, _STALE_STAGING)
         staging = folder / f"{_STAGING_PREFIX}{token}"
-        staging.mkdir()
         try:
             with _named_as_final(staging, folder):
+                staging.mkdir()
                 yield staging
             _move_files(staging, folder)
         finally:
@@ -68,54 +121,86 @@ def staged_folder(folder):
     top = folder
     while not top.parent.exists():
         top = top.parent
-    staging_top = top.parent / f".{top.name}{_STAGING_PREFIX[1:]}{token}"
+    remove_stale(top.parent, _STALE_STAGING)
+    staging_top = top.parent / f"{_STAGING_PREFIX}{token}"
     staging = staging_top / folder.relative_to(top)
-    staging.mkdir(parents=True)
     try:
-        with _named_as_final(staging, folder):
+        with _named_as_final(staging_top, top):
+            staging.mkdir(parents=True)
             yield staging
-        os.rename(staging_top, top)
+            _put_in_place(staging_top, top, staging, folder)
     finally:
         shutil.rmtree(staging_top, ignore_errors=True)
 
 
+def _put_in_place(staging_top, top, staging, folder):
+    """Rename the staged tree to ``top``; if another run made it meanwhile, move
+    the files into ``folder`` instead, never losing them."""
+    try:
+        os.rename(staging_top, top)
+    except OSError as error:
+        if not top.is_dir():
+            error.filename, error.filename2 = str(top), None
+            raise
+        folder.mkdir(parents=True, exist_ok=True)
+        _move_files(staging, folder)
+
+
 @contextlib.contextmanager
-def _named_as_final(staging, folder):
-    """Errors about a staged file name the file the user asked for."""
+def _named_as_final(staging, final):
+    """Errors about a path in ``staging`` name its place in ``final`` instead:
+    the path the user asked for, not a hidden one."""
     try:
         yield
     except OSError as exc:
-        if exc.filename and Path(exc.filename).parent == staging:
-            exc.filename = str(folder / Path(exc.filename).name)
+        if exc.filename and Path(exc.filename).is_relative_to(staging):
+            exc.filename = str(final / Path(exc.filename).relative_to(staging))
         raise
+
+
+@contextlib.contextmanager
+def _locked(folder):
+    """Hold an exclusive lock on ``folder`` (where the system has flock)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no lock, moves may interleave
+        yield
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def _move_files(staging, folder):
     """Move the staged files into ``folder``; on failure, undo the moves done."""
     sources = sorted(staging.iterdir())
-    for source in sources:
-        target = folder / source.name
-        if target.is_dir() and not target.is_symlink():
-            raise CommandError(f"cannot save '{target}': it is a folder")
-    previous = staging / f"{_STAGING_PREFIX}previous"
-    previous.mkdir()
-    moved = []  # (target, where its earlier version went, or None)
-    try:
+    with _locked(folder):
         for source in sources:
             target = folder / source.name
-            backup = None
-            if target.exists() or target.is_symlink():
-                backup = previous / source.name
-                os.replace(target, backup)
-            moved.append((target, backup))
-            os.replace(source, target)
-    except BaseException:
-        for target, backup in reversed(moved):
-            if backup is None:
-                target.unlink(missing_ok=True)
-            else:
-                os.replace(backup, target)
-        raise
+            if target.is_dir() and not target.is_symlink():
+                raise CommandError(f"cannot save '{target}': it is a folder")
+        previous = staging / f"{_STAGING_PREFIX}previous"
+        previous.mkdir()
+        moved = []  # (target, where its earlier version went, or None)
+        try:
+            for source in sources:
+                target = folder / source.name
+                backup = None
+                if target.exists() or target.is_symlink():
+                    backup = previous / source.name
+                    os.replace(target, backup)
+                moved.append((target, backup))
+                os.replace(source, target)
+        except BaseException:
+            for target, backup in reversed(moved):
+                if backup is None:
+                    target.unlink(missing_ok=True)
+                else:
+                    os.replace(backup, target)
+            raise
 
 
 def save_training_outputs(folder, model, data, task, y_pred, metrics, metadata):

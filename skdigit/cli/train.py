@@ -22,7 +22,7 @@ from skdigit import (
 )
 from skdigit._kernels import compiling_ahead
 
-from .console import EXIT_INTERRUPTED, EXIT_OK, say
+from .console import EXIT_INTERRUPTED, EXIT_OK, say, stderr_is_a_terminal
 from .data import load_data
 from .model import MODEL_FILE, Task
 from .options import (
@@ -331,7 +331,9 @@ def fit_with_progress(model, X, y, args):
     if seconds:
         say(f"compiling the fast kernel, once: about {seconds:.0f} s")
     can_show = (
-        hasattr(classifier, "set_callbacks") and not args.verbose and _on_a_terminal()
+        hasattr(classifier, "set_callbacks")
+        and not args.verbose
+        and stderr_is_a_terminal()
     )
     if can_show:
         classifier.set_callbacks(_ProgressBar(args.max_iter))
@@ -363,11 +365,6 @@ def _show_fit_warning(warning, classifier, args):
             "notebook's 1e-5 suits raw 0-255 pixels, without --scale)"
         )
     warnings.showwarning(message, category, warning.filename, warning.lineno)
-
-
-def _on_a_terminal():
-    """A progress bar helps only a person watching stderr."""
-    return sys.stderr is not None and sys.stderr.isatty()
 
 
 class _ProgressBar:

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import skdigit._mnist
+import skdigit.cli.data
 from skdigit import write_idx
 from skdigit.cli import main
 
@@ -162,9 +163,11 @@ def test_a_file_that_is_not_the_official_one(tmp_path, capsys):
     images = folder / "t10k-images-idx3-ubyte"
     assert main(["train", "--data-dir", str(folder), "--no-download"]) == 2
     err = capsys.readouterr().err
+    # 30 images: refused by their size, before the data are read.
     assert err.startswith(
         f"skdigit: error: {images} is damaged or is not the official "
-        "t10k-images-idx3-ubyte.gz: the MD5 of its uncompressed content is "
+        "t10k-images-idx3-ubyte.gz: its IDX header promises 23536 bytes of "
+        "content, the official file has 7840016"
     )
     assert err.endswith(
         ": delete it and run without --no-download to download the official file, "
@@ -206,3 +209,39 @@ def test_failed_downloads_into_a_given_folder_say_what_to_do(
         f"MNIST files by hand into {tmp_path} (see the README)\n"
     )
     _assert_command_words(err)
+
+
+# -- downloads as the command shows them (issue 17, "Also") ------------------------
+
+
+def _served_test_files(tmp_path, http_mirror):
+    """Small t10k files, served by the mirror under the official names."""
+    folder = _small_test_files(tmp_path / "made")
+    for name in ["t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]:
+        (http_mirror.folder / f"{name}.gz").write_bytes((folder / name).read_bytes())
+    return folder
+
+
+@pytest.mark.parametrize("terminal", [True, False])
+def test_downloads_show_a_bar_on_a_terminal_only(
+    tmp_path, capsys, http_mirror, monkeypatch, terminal
+):
+    made = _served_test_files(tmp_path, http_mirror)
+    monkeypatch.setattr(skdigit._mnist, "MNIST_MIRRORS", (http_mirror.url("good"),))
+    monkeypatch.setattr(skdigit.cli.data, "stderr_is_a_terminal", lambda: terminal)
+    data_dir = tmp_path / "mnist"
+    data_dir.mkdir()
+    args = ["train", "--data-dir", str(data_dir), "--split-test-set", "20"]
+    with accepted_as_official(made):
+        assert main([*args, "--max-iter", "2"]) == 0
+    captured = capsys.readouterr()
+    assert "downloading" not in captured.out  # stdout is for results
+    if terminal:
+        for name in ["t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"]:
+            assert f"downloading {name}" in captured.err
+    else:
+        assert captured.err == ""
+    assert sorted(os.listdir(data_dir)) == [
+        "t10k-images-idx3-ubyte.gz",
+        "t10k-labels-idx1-ubyte.gz",
+    ]

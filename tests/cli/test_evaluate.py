@@ -8,7 +8,7 @@ import pytest
 from skdigit._model_io import FORMAT_VERSION
 from skdigit.cli import main
 
-from .helpers import assert_one_error_line, run_cli
+from .helpers import accepted_as_official, assert_one_error_line, run_cli
 
 
 def test_evaluate_reproduces_the_train_metrics(digits_run, capsys):
@@ -34,21 +34,25 @@ def test_error_not_a_model(tmp_path, capsys):
     assert err == f"skdigit: error: {expected}\n"
 
 
-def test_error_model_from_a_newer_skdigit(tmp_path, digits_run, capsys):
-
-    _, output = digits_run
-    newer = tmp_path / "newer.skops"
-    with (
-        zipfile.ZipFile(output / "model.skops") as source,
-        zipfile.ZipFile(newer, "w") as target,
-    ):
-        for name in source.namelist():
-            data = source.read(name)
+def _copy_with_header(source, target, header_text):
+    """Copy the model file ``source`` to ``target``, its skdigit.json replaced by
+    ``header_text(header)``, ``header`` being the parsed original."""
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(target, "w") as copy:
+        for name in original.namelist():
+            data = original.read(name)
             if name == "skdigit.json":
-                header = json.loads(data)
-                header["format"] = FORMAT_VERSION + 1
-                data = json.dumps(header)
-            target.writestr(name, data)
+                data = header_text(json.loads(data))
+            copy.writestr(name, data)
+    return target
+
+
+def test_error_model_from_a_newer_skdigit(tmp_path, digits_run, capsys):
+    _, output = digits_run
+    newer = _copy_with_header(
+        output / "model.skops",
+        tmp_path / "newer.skops",
+        lambda header: json.dumps({**header, "format": FORMAT_VERSION + 1}),
+    )
     assert main(["evaluate", str(newer)]) == 2
     err = capsys.readouterr().err
     assert "written by a newer skdigit" in err and "upgrade skdigit" in err
@@ -84,19 +88,45 @@ def test_evaluate_real_model_without_mnist_is_an_error(mnist_runs, tmp_path, cap
 )
 def test_damaged_metadata_is_one_line(tmp_path, digits_model, metadata):
     """Issue 12, defect 7: not 'unexpected AttributeError / RecursionError'."""
-    damaged = tmp_path / "damaged.skops"
-    with (
-        zipfile.ZipFile(digits_model) as source,
-        zipfile.ZipFile(damaged, "w") as target,
-    ):
-        for name in source.namelist():
-            data = source.read(name)
-            if name == "skdigit.json":
-                header = json.loads(data)
-                header["metadata"] = "METADATA"
-                data = json.dumps(header).replace('"METADATA"', json.dumps(metadata))
-                if isinstance(metadata, str):
-                    data = data.replace(json.dumps(metadata), metadata)
-            target.writestr(name, data)
+
+    def with_metadata(header):
+        # The JSON text of the metadata as given, valid or not.
+        text = metadata if isinstance(metadata, str) else json.dumps(metadata)
+        return json.dumps({**header, "metadata": "METADATA"}).replace(
+            '"METADATA"', text
+        )
+
+    damaged = _copy_with_header(digits_model, tmp_path / "damaged.skops", with_metadata)
     result = run_cli("evaluate", damaged, data_home=tmp_path)
     assert_one_error_line(result, f"'{damaged}' is damaged: ")
+
+
+@pytest.mark.parametrize("split", [-5, 0, "abc", 1.5, [8000], True])
+def test_a_tampered_split_test_set_is_refused(
+    tmp_path, scaled_mnist_model, synthetic_mnist, capsys, split
+):
+    """Issue 17, Low 1: checked like the other fields of the metadata."""
+    folder, _, _ = synthetic_mnist
+
+    def with_split(header):
+        return json.dumps(
+            {**header, "metadata": {**header["metadata"], "split_test_set": split}}
+        )
+
+    tampered = _copy_with_header(
+        scaled_mnist_model, tmp_path / "model.skops", with_split
+    )
+    args = ["evaluate", str(tampered), "--data-dir", str(folder), "--no-download"]
+    with accepted_as_official(folder):
+        assert main(args) == 2
+        captured = capsys.readouterr()
+        assert captured.out == ""
+        assert captured.err == (
+            f"skdigit: error: '{tampered}' is damaged: its metadata gives "
+            f"split_test_set {split!r}, not a number of images (a whole number of "
+            "1 or more, or null); give --split-test-set N yourself, or save the "
+            "model again with 'skdigit train'\n"
+        )
+        # Given on the command line, the tampered value is not needed.
+        assert main([*args, "--split-test-set", "500", "--json"]) == 0
+        assert json.loads(capsys.readouterr().out)["n_test"] == 100

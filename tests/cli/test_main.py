@@ -61,6 +61,8 @@ def test_build_parser_defaults_are_the_notebook():
         (["train", "--max-iter", "0"], "skdigit train", "must be at least 1, got 0"),
         (["train", "--digit", "12"], "skdigit train", "argument --digit"),
         (["train", "--learning-rate", "fast"], "skdigit train", "must be a number"),
+        (["train", "--timeout", "1e10"], "skdigit train", "at most 3600 seconds"),
+        (["evaluate", "m", "--timeout", "0"], "skdigit evaluate", "more than 0"),
         (["predict", "model.skops"], "skdigit predict", "required: IMAGE"),
         (["evaluate", "--bogus", "m"], "skdigit", "unrecognized arguments: --bogus"),
     ],

@@ -1,9 +1,13 @@
 """Output files: all of a run's files, or none of them."""
 
 import os
+import threading
+import time
+from pathlib import Path
 
 import pytest
 
+from skdigit._files import STALE_AFTER_S
 from skdigit.cli.console import CommandError
 from skdigit.cli.outputs import check_output_folder, staged_folder
 
@@ -91,3 +95,100 @@ def test_check_output_folder(tmp_path):
         check_output_folder(tmp_path / "file", "--output")
     with pytest.raises(CommandError, match="is a file, not a folder"):
         check_output_folder(tmp_path / "file" / "below", "--save-prepared")
+
+
+# -- issue 17: leftovers, names, races ---------------------------------------------
+
+
+def _stale(folder, *names):
+    for name in names:
+        (folder / name).mkdir()
+        (folder / name / "model.skops").write_text("half")
+        os.utime(folder / name, (time.time() - 2 * STALE_AFTER_S,) * 2)
+
+
+def test_stale_staging_folders_of_killed_runs_are_removed(tmp_path):
+    """Low 3: a run killed while saving leaves a staging folder; the next run
+    removes it once it is old (a fresh one may be another run's, at work)."""
+    _stale(tmp_path, ".skdigit-partial-0123abcd", ".outskdigit-partial-89abcdef")
+    (tmp_path / ".skdigit-partial-fedcba98").mkdir()
+    with staged_folder(tmp_path / "out") as staging:
+        _write(staging, one="1")
+    assert sorted(os.listdir(tmp_path)) == [".skdigit-partial-fedcba98", "out"]
+
+    _stale(tmp_path / "out", ".skdigit-partial-00000000")
+    with staged_folder(tmp_path / "out") as staging:
+        _write(staging, two="2")
+    assert _contents(tmp_path / "out") == {"one": "1", "two": "2"}
+
+
+def test_a_name_too_long_is_refused_before_any_work(tmp_path):
+    """Low 4: refused by the check the commands run first, not after training."""
+    too_long = tmp_path / "runs" / ("x" * 300)
+    with pytest.raises(CommandError, match=r"'x{37}\.\.\.' is 300 bytes long, more"):
+        check_output_folder(too_long, "--output")
+    check_output_folder(tmp_path / ("x" * 200), "--output")
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_folder_that_cannot_be_made_leaves_no_staging_folder(tmp_path):
+    """Low 4: the staging folder is made inside the block that removes it."""
+    with pytest.raises(OSError) as info, staged_folder(tmp_path / "a" / ("y" * 300)):
+        pass
+    assert info.value.filename == str(tmp_path / "a" / ("y" * 300))
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_dangling_symbolic_link_is_named(tmp_path):
+    """Low 5: not an error about a hidden staging folder."""
+    link = tmp_path / "out"
+    link.symlink_to(tmp_path / "gone")
+    message = rf"'{link}' is a symbolic link to '{tmp_path / 'gone'}', which does not"
+    with pytest.raises(CommandError, match=message):
+        check_output_folder(link, "--output")
+    with pytest.raises(CommandError, match=message):
+        check_output_folder(link / "deeper", "--save-prepared")
+
+
+def test_a_new_folder_made_meanwhile_by_another_run_gets_the_files(tmp_path):
+    """Low 5: the second of two runs creating one folder keeps its files."""
+    target = tmp_path / "out"
+    with staged_folder(target) as staging:
+        _write(staging, model="mine", shared="mine")
+        target.mkdir()  # the other run finished first
+        _write(target, shared="theirs", other="theirs")
+    assert _contents(target) == {"model": "mine", "shared": "mine", "other": "theirs"}
+    assert os.listdir(tmp_path) == ["out"]
+
+
+def test_two_runs_into_one_folder_never_mix_their_files(tmp_path, monkeypatch):
+    """Low 11: the moves into a folder happen under a lock on it."""
+    names = ["model.skops", "loss_curve.png", "weights.png", "metrics.json"]
+    real_replace = os.replace
+    first_moving, second_moving = threading.Event(), threading.Event()
+
+    def replace(source, target):
+        if Path(target).parent == tmp_path:
+            if threading.current_thread().name == "second":
+                second_moving.set()
+            elif not first_moving.is_set():
+                first_moving.set()
+                # Give the second run every chance to move its files now.
+                second_moving.wait(1)
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", replace)
+
+    def run():
+        with staged_folder(tmp_path) as staging:
+            label = threading.current_thread().name
+            _write(staging, **dict.fromkeys(names, label))
+
+    first = threading.Thread(target=run, name="first")
+    second = threading.Thread(target=run, name="second")
+    first.start()
+    assert first_moving.wait(30)
+    second.start()
+    first.join(30)
+    second.join(30)
+    assert _contents(tmp_path) == dict.fromkeys(names, "second")

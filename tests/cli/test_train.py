@@ -7,6 +7,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -128,7 +129,7 @@ def test_one_fit_moves_a_progress_bar(tmp_path, capsys, monkeypatch, bundled_spl
     pytest.importorskip("sklearn.callback", reason="scikit-learn < 1.9")
     import skdigit.cli.train
 
-    monkeypatch.setattr(skdigit.cli.train, "_on_a_terminal", lambda: True)
+    monkeypatch.setattr(skdigit.cli.train, "stderr_is_a_terminal", lambda: True)
     args = ["train", "--dataset", "digits", "--max-iter", "30", "-o", str(tmp_path)]
     assert main(args) == 0
     err = capsys.readouterr().err
@@ -439,3 +440,137 @@ def test_a_step_too_small_for_scaled_pixels_is_said_in_the_commands_words(capsys
     # The notebook's own settings train: nothing to say.
     assert main(["train", "--dataset", "digits", "--max-iter", "50"]) == 0
     assert capsys.readouterr().err == ""
+
+
+# -- issue 17: signals, limits and output paths, with real processes ---------------
+
+
+def _run_patched(code, marker, args, data_home, **kwargs):
+    """Start ``python -c code marker ARGS`` (code patches skdigit, then runs main)."""
+    code += "\nfrom skdigit.cli import main\nsys.exit(main(sys.argv[2:]))\n"
+    return subprocess.Popen(
+        [sys.executable, "-c", code, str(marker), *map(str, args)],
+        env={**cli_env(data_home), "PYTHONDONTWRITEBYTECODE": "1"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **kwargs,
+    )
+
+
+def _signal_when_marked(process, marker, signum):
+    """Send ``signum`` once the process touches ``marker`` (however slow the
+    machine); return its (stdout, stderr) when it has ended."""
+    try:
+        while not marker.exists() and process.poll() is None:
+            time.sleep(0.05)
+        assert marker.exists(), process.communicate()
+        process.send_signal(signum)
+        return process.communicate(timeout=60)
+    finally:
+        process.kill()
+
+
+# Saving the first picture touches the marker, then takes its time.
+SLOW_SAVE = """
+import pathlib, sys, time
+from matplotlib.figure import Figure
+savefig = Figure.savefig
+def slow_savefig(figure, path, **kwargs):
+    savefig(figure, path, **kwargs)
+    pathlib.Path(sys.argv[1]).touch()
+    time.sleep(60)
+Figure.savefig = slow_savefig
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+@pytest.mark.parametrize("earlier_run", [False, True])
+def test_sigterm_while_saving_leaves_nothing_behind(
+    tmp_path, empty_data_home, earlier_run
+):
+    """Low 3: no hidden staging folder, an earlier run's files as they were."""
+    output = tmp_path / "out"
+    if earlier_run:
+        output.mkdir()
+        (output / "model.skops").write_text("the earlier run's")
+    marker = tmp_path / "saving"
+    args = ["train", "--dataset", "digits", "--max-iter", "3", "-o", output]
+    process = _run_patched(SLOW_SAVE, marker, args, empty_data_home)
+    _, err = _signal_when_marked(process, marker, signal.SIGTERM)
+    assert process.returncode == 143, err
+    assert err.splitlines()[-1] == "skdigit: error: terminated (SIGTERM)"
+    assert sorted(os.listdir(tmp_path)) == (["out"] if earlier_run else []) + ["saving"]
+    if earlier_run:
+        assert os.listdir(output) == ["model.skops"]
+        assert (output / "model.skops").read_text() == "the earlier run's"
+
+
+# A finalizer running when the report is made: a Ctrl-C landing in it is
+# printed by Python as "Exception ignored" and would otherwise be lost.
+FINALIZER_AT_REPORT = """
+import pathlib, signal, sys, time
+signal.signal(signal.SIGINT, signal.default_int_handler)
+import skdigit.cli.train as train
+report = train.format_report
+class Finalizer:
+    def __del__(self):
+        pathlib.Path(sys.argv[1]).touch()
+        time.sleep(60)
+def format_report(*args):
+    Finalizer()
+    return report(*args)
+train.format_report = format_report
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_ctrl_c_after_training_always_exits_130(tmp_path, empty_data_home):
+    """Low 14: a Ctrl-C that Python swallows still ends in exit status 130."""
+    marker = tmp_path / "reporting"
+    args = ["train", "--dataset", "digits", "--max-iter", "3"]
+    process = _run_patched(FINALIZER_AT_REPORT, marker, args, empty_data_home)
+    out, err = _signal_when_marked(process, marker, signal.SIGINT)
+    assert "Trained 3 iterations" in out
+    assert process.returncode == 130, err
+    assert err.splitlines()[-1] == "skdigit: error: interrupted"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX resource limits")
+def test_a_file_size_limit_names_the_users_file(tmp_path, empty_data_home):
+    """Low 5: `ulimit -f`: the error names the model file, not '[Errno 27]'."""
+    resource = pytest.importorskip("resource")
+    output = tmp_path / "out"
+
+    def limit_file_size():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))
+
+    result = subprocess.run(
+        [sys.executable, "-m", "skdigit", "train", "--dataset", "digits", "-o", output],
+        env={**cli_env(empty_data_home), "PYTHONDONTWRITEBYTECODE": "1"},
+        preexec_fn=limit_file_size,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2, result.stderr
+    assert (
+        result.stderr == f"skdigit: error: {output / 'model.skops'}: File too large\n"
+    )
+    assert os.listdir(tmp_path) == []
+
+
+def test_output_paths_are_checked_before_training(tmp_path, capsys):
+    """Low 4 and 5: a name too long, or a link to nowhere, before any work."""
+    link = tmp_path / "link"
+    link.symlink_to(tmp_path / "nowhere")
+    for output, message in [
+        (tmp_path / ("x" * 300), "is 300 bytes long"),
+        (link, "is a symbolic link to"),
+    ]:
+        assert main(["train", "--dataset", "digits", "-o", str(output)]) == 2
+        captured = capsys.readouterr()
+        assert captured.out == ""  # no training
+        assert captured.err.startswith("skdigit: error: --output")
+        assert message in captured.err
+    assert os.listdir(tmp_path) == ["link"]
