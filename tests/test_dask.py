@@ -245,3 +245,26 @@ def test_the_sums_do_not_depend_on_where_the_chunks_are(client, digits):
     assert got[0] == expected[0]
     np.testing.assert_array_equal(got[1], expected[1])
     np.testing.assert_array_equal(got[2], expected[2])
+
+
+def test_a_holder_sums_its_chunks_in_its_workers_threads(digits):
+    from skdigit._kernels._dask import _Chunk, _ChunkHolder
+
+    X, y = digits
+    Y = np.eye(10)[y]
+    chunks = [
+        _Chunk(X[rows], Y[rows], np.ones(len(Y[rows])))
+        for rows in np.array_split(np.arange(len(X)), 5)
+    ]
+    coef, intercept = np.full((64, 10), 1e-3), np.zeros(10)
+    answers = []
+    for threads in (1, 3):
+        holder = _ChunkHolder("softmax", None, threads, [4, 0, 1, 2, 3], *chunks)
+        assert (holder._pool is not None) == (threads > 1)
+        answers.append(holder.sums(coef, intercept, 0.0))
+        holder.close()
+    single, threaded = answers
+    assert list(threaded) == [4, 0, 1, 2, 3]
+    for index in single:
+        assert threaded[index][0] == single[index][0]
+        np.testing.assert_array_equal(threaded[index][1], single[index][1])

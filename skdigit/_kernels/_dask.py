@@ -17,6 +17,7 @@ Nothing here imports dask at module level: ``import skdigit`` works without it.
 """
 
 import itertools
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -72,21 +73,30 @@ class _ChunkHolder:
     link : {"sigmoid", "softmax"}
     max_iter : int or None
         For each chunk's choice of kernel.
+    threads : int
+        How many chunks to sum at once: the worker's threads (the kernels release
+        the GIL); each chunk's sums are its own, whichever thread computes them.
     indices : list of int
         The place of each chunk among all the chunks of X.
     *chunks : _Chunk
     """
 
-    def __init__(self, link, max_iter, indices, *chunks):
+    def __init__(self, link, max_iter, threads, indices, *chunks):
         self.link, self.max_iter = link, max_iter
         self.chunks = dict(zip(indices, chunks, strict=True))
+        self._pool = None
+        if min(threads, len(self.chunks)) > 1:
+            self._pool = ThreadPoolExecutor(min(threads, len(self.chunks)))
 
     def sums(self, coef, intercept, shift):
         """Each chunk's ``(loss_sum, grad_coef, grad_intercept)``, by index."""
-        return {
-            index: chunk.sums(coef, intercept, shift, self.link, self.max_iter)
-            for index, chunk in self.chunks.items()
-        }
+
+        def chunk_sums(index):
+            chunk = self.chunks[index]
+            return chunk.sums(coef, intercept, shift, self.link, self.max_iter)
+
+        run = map if self._pool is None else self._pool.map
+        return dict(zip(self.chunks, run(chunk_sums, self.chunks), strict=True))
 
     def summary(self):
         """Each chunk's dtype of X and numbers of rows of X and Y, by index."""
@@ -96,6 +106,9 @@ class _ChunkHolder:
         }
 
     def close(self):
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
         for chunk in self.chunks.values():
             chunk.close()
 
@@ -128,7 +141,7 @@ def _hold_on_workers(client, chunks, link, max_iter):
     for future in futures:
         if future.status == "error":
             future.result()  # raises the chunk's error (a NaN in X, ...)
-    where = client.who_has(futures)
+    where, threads = client.who_has(futures), client.nthreads()
     by_worker = {}
     for index, future in enumerate(futures):
         by_worker.setdefault(where[future.key][0], []).append(index)
@@ -137,6 +150,7 @@ def _hold_on_workers(client, chunks, link, max_iter):
             _ChunkHolder,
             link,
             max_iter,
+            threads[worker],
             indices,
             *(futures[index] for index in indices),
             workers=[worker],
@@ -185,7 +199,10 @@ class DaskKernel:
         # Computing the chunks also runs X's lazy finiteness check on each, once.
         if client is None:
             computed = dask.compute(*chunks)
-            self.holders = [_ChunkHolder(link, max_iter, range(len(chunks)), *computed)]
+            # One thread: each chunk's kernel takes the threads the BLAS allows.
+            self.holders = [
+                _ChunkHolder(link, max_iter, 1, range(len(chunks)), *computed)
+            ]
         else:
             self.holders = _hold_on_workers(client, chunks, link, max_iter)
 
