@@ -42,8 +42,9 @@ from .._loss import LINKS
 MAX_CHUNKS = 64
 MIN_CHUNK_ROWS = 256
 # About how long compiling the sweep for one dtype of X takes, once per machine
-# (benchmarks/run.py, section "fresh": 5 to 8 s on this project's 2-core machine).
-COMPILE_SECONDS = 8
+# (benchmarks/run.py, section "fresh": 4.4 to 8.5 s on this project's 2-core
+# machine, shared with other jobs).
+COMPILE_SECONDS = 6
 
 
 @functools.cache

@@ -71,7 +71,7 @@ def test_a_first_compilation_is_said_in_one_line(tmp_path, empty_data_home):
         outputs.append(run.stdout.splitlines())
     first, second = outputs
     said = [line for line in first if line.startswith("compiling")]
-    assert said == ["compiling the fast kernel, once: about 8 s"]
+    assert said == ["compiling the fast kernel, once: about 6 s"]
     assert first.index(said[0]) == 2  # after the data and what is trained
     assert not any(line.startswith("compiling") for line in second)
 
