@@ -1,4 +1,4 @@
-"""One pass over the training data per iteration, behind one interface.
+"""Every pass over the training data: one per iteration, behind one interface.
 
 A *kernel* computes, in one pass over ``X``, the weighted sums of the loss and of its
 gradient at given weights: ``kernel.sums(coef, intercept, shift) -> (loss_sum,
@@ -12,10 +12,15 @@ The kernels:
 - ``_numpy.BlockKernel``: NumPy and SciPy-sparse data, in cache-sized row blocks
   shared between threads; integer X cast block by block;
 - ``_compiled.CompiledKernel``: an optional numba kernel fusing the two products and
-  the element-wise work in one sweep per block (``pip install "skdigit[fast]"``);
+  the element-wise work in one sweep over the rows, read in place wherever they are
+  contiguous (``pip install "skdigit[fast]"``);
 - ``_xp.ArrayAPIKernel``: any Array API library, whole arrays on their device;
-- ``_dask.DaskKernel``: a map-reduce over the chunks of a dask array, each chunk
-  running the NumPy kernel.
+- ``_dask.DaskKernel``: the row chunks of a dask array, kept on the workers that
+  computed them, each running the in-memory kernel that suits it.
+
+:func:`make_gram_product` makes, on the same backend (:func:`_backend` chooses it
+for both), the product with the data's Gram matrix that ``learning_rate="auto"``
+needs.
 
 The compiled kernel is chosen for NumPy X only where it pays: its first use in a
 process costs importing numba and loading the compiled sweep (0.3 to 0.7 s), so a fit
