@@ -1,8 +1,11 @@
 """Fixtures shared by the test modules.
 
-Real MNIST files are never part of the repository. ``.ci/run`` points the
-``SKDIGIT_TEST_DATA`` environment variable at a folder holding some of them; tests
-that need a file which is not there skip and say which file and variable to set.
+Real MNIST files are never part of the repository. Tests find them where skdigit
+itself does: in ``$SKDIGIT_DATA``, else ``~/skdigit_data`` (``.ci/run`` points
+``SKDIGIT_DATA`` at the project's shared copy); tests that need a file which is not
+there skip and say which file and folder. While the tests run, ``SKDIGIT_DATA`` names
+an empty folder of their own, so that no test downloads into the user's folder or
+reads from it unless it asks for the real files.
 """
 
 import os
@@ -17,19 +20,29 @@ from pathlib import Path
 
 import pytest
 
-MNIST_ENV_VAR = "SKDIGIT_TEST_DATA"
+from skdigit._mnist import DATA_HOME_ENV_VAR, _resolve_data_home
+
+# Where skdigit looks for MNIST, read before the tests hide that folder.
+MNIST_FOLDER = Path(_resolve_data_home(None))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _data_home_of_the_tests(tmp_path_factory):
+    """An empty ``$SKDIGIT_DATA`` for the tests (see the module docstring)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(DATA_HOME_ENV_VAR, str(tmp_path_factory.mktemp("data_home")))
+        yield
 
 
 @pytest.fixture(scope="session")
 def mnist_dir():
-    """The folder of real MNIST files named by ``$SKDIGIT_TEST_DATA``."""
-    folder = os.environ.get(MNIST_ENV_VAR)
-    if not folder:
-        pytest.skip(f"real MNIST files not configured: set {MNIST_ENV_VAR} to a folder")
-    path = Path(folder)
-    if not path.is_dir():
-        pytest.skip(f"{MNIST_ENV_VAR}={folder} is not a folder")
-    return path
+    """The folder of real MNIST files: ``$SKDIGIT_DATA``, else ``~/skdigit_data``."""
+    if not MNIST_FOLDER.is_dir():
+        pytest.skip(
+            f"no real MNIST files: {MNIST_FOLDER} is not a folder (set "
+            f"${DATA_HOME_ENV_VAR} to the folder that holds them)"
+        )
+    return MNIST_FOLDER
 
 
 @pytest.fixture(scope="session")
@@ -39,7 +52,7 @@ def mnist_file(mnist_dir):
     def locate(name):
         path = mnist_dir / name
         if not path.is_file():
-            pytest.skip(f"{name} is not in {mnist_dir} (${MNIST_ENV_VAR})")
+            pytest.skip(f"{name} is not in {mnist_dir} (${DATA_HOME_ENV_VAR})")
         return path
 
     return locate
