@@ -7,7 +7,6 @@ pixel values and sparsity), else from random pixels with MNIST's share of zeros.
 """
 
 import argparse
-import os
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +22,14 @@ ZERO_SHARE = 0.81
 SOURCES = ("auto", "train", "t10k", "random")
 
 
+def default_data_dir():
+    """Where skdigit itself looks for MNIST: ``$SKDIGIT_DATA``, else
+    ``~/skdigit_data`` (the folder is not created)."""
+    from skdigit._mnist import _resolve_data_home
+
+    return _resolve_data_home(None)
+
+
 def argument_parser(doc):
     """A parser for a benchmark script whose docstring is ``doc``, with the
     ``--data-dir`` option every script takes."""
@@ -32,8 +39,9 @@ def argument_parser(doc):
     )
     parser.add_argument(
         "--data-dir",
-        default=os.environ.get("SKDIGIT_TEST_DATA"),
-        help="folder of MNIST files (default: $SKDIGIT_TEST_DATA)",
+        default=default_data_dir(),
+        help="folder of MNIST files (default: $SKDIGIT_DATA, else ~/skdigit_data, "
+        "where skdigit looks)",
     )
     return parser
 

@@ -87,15 +87,16 @@ def big_file(args):
     """The memory-mapped images and the labels, written first when needed."""
     found = _big_data.mapped(args.folder, args.rows)
     written_s = None
+    X8, labels, description = _data.load(args.data_dir)
+    print(f"Data: {args.rows} rows of {description}, shifted", flush=True)
     if found is None:
-        X8, labels, description = _data.load(args.data_dir)
-        print(f"Writing {args.rows} shifted rows of {description}", flush=True)
+        print(f"Writing them to {args.folder}", flush=True)
         start = time.perf_counter()
         images = X8.reshape(-1, _big_data.SIDE, _big_data.SIDE)
         _big_data.write_shifted(args.folder, images, labels, args.rows)
         written_s = time.perf_counter() - start
         found = _big_data.mapped(args.folder, args.rows)
-    return (*found, written_s)
+    return (*found, written_s, description)
 
 
 def one_pass_seconds(X, repeats=3):
@@ -210,6 +211,7 @@ def dask_fits(args, labels, problems, test):
 
 def report(results):
     lines = [
+        f"Data: {results['data']}",
         f"Big fit: {results['rows']} rows x 784 uint8 pixels "
         f"({results['file_gib']:.2f} GiB, memory-mapped), "
         f"{results['iterations']} iterations per fit",
@@ -259,10 +261,11 @@ def report(results):
 def main(argv=None):
     args = parse_args(argv)
     load_start = [round(value, 2) for value in os.getloadavg()]
-    X, labels, written_s = big_file(args)
+    X, labels, written_s, description = big_file(args)
     first_pass, pass_s = one_pass_seconds(X)
     test = test_images(args.data_dir)
     results = {
+        "data": f"{description}, shifted by up to 2 pixels",
         "rows": args.rows,
         "file_gib": X.nbytes / 2**30,
         "written_s": written_s,

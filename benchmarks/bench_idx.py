@@ -12,11 +12,11 @@ Usage::
 
     python benchmarks/bench_idx.py [--data-dir DIR] [--json PATH] [--repeats N]
 
-``DIR`` defaults to ``$SKDIGIT_TEST_DATA``. ``run(data_dir)`` returns the figures
-as a dict for a larger harness.
+``DIR`` defaults to where skdigit looks (``$SKDIGIT_DATA``, else
+``~/skdigit_data``). ``run(data_dir)`` returns the figures as a dict for a larger
+harness.
 """
 
-import argparse
 import gzip
 import json
 import os
@@ -28,6 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import _data
 import numpy as np
 
 from skdigit import read_idx, write_idx
@@ -102,13 +103,14 @@ def run(data_dir=None, repeats=15):
     Parameters
     ----------
     data_dir : str or path-like, default=None
-        Folder holding ``t10k-images-idx3-ubyte.gz``; None means
-        ``$SKDIGIT_TEST_DATA``. Without the file, only the mmap part runs.
+        Folder holding ``t10k-images-idx3-ubyte.gz``; None means where skdigit
+        looks (``$SKDIGIT_DATA``, else ``~/skdigit_data``). Without the file, only
+        the mmap part runs.
 
     repeats : int, default=15
         Timed calls per measurement; the median is reported.
     """
-    data_dir = data_dir or os.environ.get("SKDIGIT_TEST_DATA")
+    data_dir = data_dir or _data.default_data_dir()
     results = {"python": sys.version.split()[0], "numpy": np.__version__}
     images = Path(data_dir) / T10K_IMAGES if data_dir else None
     if images is not None and images.is_file():
@@ -154,12 +156,7 @@ def report(results):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--data-dir",
-        default=os.environ.get("SKDIGIT_TEST_DATA"),
-        help="folder holding t10k-images-idx3-ubyte.gz (default: $SKDIGIT_TEST_DATA)",
-    )
+    parser = _data.argument_parser(__doc__)
     parser.add_argument("--json", help="also write the figures to this JSON file")
     parser.add_argument("--repeats", type=int, default=15)
     args = parser.parse_args(argv)

@@ -24,7 +24,8 @@ Usage::
                              [--rows N] [--iterations N] [--repeats R]
                              [--skip SECTION ...] [--json PATH] [--quick]
 
-``DIR`` defaults to ``$SKDIGIT_TEST_DATA``. ``--quick`` is a smoke run on 10000 rows
+``DIR`` defaults to where skdigit looks for MNIST (``$SKDIGIT_DATA``, else
+``~/skdigit_data``). ``--quick`` is a smoke run on 10000 rows
 that exercises every path in about a minute; its timings mean little.
 """
 
