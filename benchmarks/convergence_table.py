@@ -21,17 +21,17 @@ Usage::
     python benchmarks/convergence_table.py [--data-dir DIR]
         [--iterations N [N ...]] [--json PATH]
 
-``DIR`` defaults to ``$SKDIGIT_TEST_DATA`` and must hold the four MNIST files.
+``DIR`` defaults to where skdigit looks for MNIST (``$SKDIGIT_DATA``, else
+``~/skdigit_data``) and must hold the four MNIST files.
 """
 
-import argparse
 import json
-import os
 import time
 import warnings
 from pathlib import Path
 
 import numpy as np
+from _data import argument_parser
 from deskew_table import load
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression, SGDClassifier
@@ -60,6 +60,7 @@ def row(name, model, seconds, X_test, y_test):
 
 def run(args):
     data = load(args.data_dir)
+    print(f"data: the official MNIST train and test files in {args.data_dir}")
     (X_train, labels_train), (X_test, labels_test) = data["train"], data["test"]
     y_train, y_test = labels_train == DIGIT, labels_test == DIGIT
     rows = []
@@ -117,8 +118,7 @@ def markdown(rows):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data-dir", default=os.environ.get("SKDIGIT_TEST_DATA"))
+    parser = argument_parser(__doc__)
     parser.add_argument(
         "--iterations", type=int, nargs="+", default=[25, 50, 75, 100, 150, 200]
     )
@@ -127,8 +127,6 @@ def main(argv=None):
         default=str(Path(__file__).parent / "results" / "convergence_table.json"),
     )
     args = parser.parse_args(argv)
-    if not args.data_dir:
-        parser.error("no MNIST folder: pass --data-dir or set $SKDIGIT_TEST_DATA")
     rows = run(args)
     table = markdown(rows)
     print(table)

@@ -35,10 +35,10 @@ Usage::
         [--accelerated-max-iter N] [--learning-rate LR] [--learning-rate-ovr LR]
         [--alpha A] [--json PATH]
 
-``DIR`` defaults to ``$SKDIGIT_TEST_DATA`` and must hold the four MNIST files.
+``DIR`` defaults to where skdigit looks for MNIST (``$SKDIGIT_DATA``, else
+``~/skdigit_data``) and must hold the four MNIST files.
 """
 
-import argparse
 import json
 import os
 import platform
@@ -48,6 +48,7 @@ from pathlib import Path
 
 import numpy as np
 import sklearn
+from _data import argument_parser
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 
@@ -123,6 +124,7 @@ def classifiers(args, n_samples):
 
 def run(args):
     data = load(args.data_dir)
+    print(f"data: the official MNIST train and test files in {args.data_dir}")
     y_train, y_test = data["train"][1], data["test"][1]
     X, deskew_seconds = features(data)
     print(f"deskewing 70000 images: {deskew_seconds:.1f} s", flush=True)
@@ -177,8 +179,7 @@ def markdown(rows, args):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data-dir", default=os.environ.get("SKDIGIT_TEST_DATA"))
+    parser = argument_parser(__doc__)
     parser.add_argument("--max-iter", type=int, default=2000)
     parser.add_argument("--accelerated-max-iter", type=int, default=120)
     parser.add_argument("--learning-rate", type=float, default=2.0)
@@ -189,8 +190,6 @@ def main(argv=None):
         "--json", default=str(Path(__file__).parent / "results" / "deskew_table.json")
     )
     args = parser.parse_args(argv)
-    if not args.data_dir:
-        parser.error("no MNIST folder: pass --data-dir or set $SKDIGIT_TEST_DATA")
     rows, deskew_seconds = run(args)
     table = markdown(rows, args)
     print()
