@@ -7,7 +7,7 @@ paper taken away: uneven light, coloured or noisy paper, specks of dirt. The ste
 
 1. read the file with limits on its bytes and pixels, and shrink it early (JPEG
    decoding at a reduced scale, integer box reduction) so that large photos cost
-   little time and memory;
+   little time and memory (:mod:`skdigit._picture_io`);
 2. make the ink bright on black: frame the picture in a margin that continues the
    paper at its edges (so that a digit cropped tight has paper around it), tell
    whether the digit is darker or lighter than the paper, estimate the paper's
@@ -28,35 +28,26 @@ paper taken away: uneven light, coloured or noisy paper, specks of dirt. The ste
 This module knows nothing about estimators.
 """
 
-import io
 import math
-import os
-import warnings
-from pathlib import Path
 
 import numpy as np
 
-from ._files import check_input_file
-from ._optional import import_optional
+from ._picture_io import (
+    _WORK_SIDE,
+    MAX_IMAGE_BYTES,
+    MAX_IMAGE_PIXELS,
+    DigitImageError,
+    _array_to_grey,
+    _import_pillow,
+    read_picture,
+)
 
 __all__ = [
-    "DigitImageError",
-    "ImageTooLargeError",
     "NoDigitError",
     "load_digit_image",
     "prepare_digit",
 ]
 
-
-# Decoding limits. 100 million pixels (10000 x 10000) is above any phone photo in
-# its usual mode; 100 MB is above any such photo's file.
-MAX_IMAGE_PIXELS = 100_000_000
-MAX_IMAGE_BYTES = 100_000_000
-
-# Pictures are shrunk (by area averaging) to at most this many pixels on their
-# longer side before any work: a digit filling a third of the frame still spans
-# 200 pixels, ten times the 20 pixels it ends up in.
-_WORK_SIDE = 640
 
 # Geometry of MNIST: digits fill a 20x20 box inside a 28x28 field, centre of mass
 # at pixel (14, 14) (row, column), which is what the real t10k images average to.
@@ -107,101 +98,6 @@ _INK_FRACTION = 0.16
 # The strokes' cores are this percentile of the ink inside the mask: they become
 # full white, as MNIST's strokes are.
 _CORE_PERCENTILE = 90
-
-
-class DigitImageError(ValueError):
-    """A picture that cannot be made into an MNIST-style digit.
-
-    Raised for files that are not readable images; its subclasses say why
-    otherwise.
-
-    Parameters
-    ----------
-    message : str
-        What went wrong, naming the picture.
-    path : str or None, default=None
-        The file, or None when the picture was an array or a file object
-        without a name.
-
-    Attributes
-    ----------
-    path : str or None
-        The file, or None when the picture was an array or an unnamed file object.
-
-    Examples
-    --------
-    >>> import io
-    >>> from skdigit import DigitImageError, load_digit_image
-    >>> try:
-    ...     load_digit_image(io.BytesIO(b"not a picture"))
-    ... except DigitImageError as exc:
-    ...     print(exc.path)
-    None
-    """
-
-    def __init__(self, message, *, path=None):
-        super().__init__(message)
-        self.path = path
-
-
-class ImageTooLargeError(DigitImageError):
-    r"""A picture over the decoding limits: too many pixels or bytes.
-
-    Checked before the pixels are decoded, so that a small file declaring a huge
-    picture (a "decompression bomb") fails at once and costs no memory.
-
-    Parameters
-    ----------
-    message : str
-        What went wrong, naming the picture and the limit.
-    path : str or None
-        The file, or None for an unnamed file object.
-    unit : {"pixels", "bytes"}
-        Which limit was exceeded.
-    found : int or None
-        The file's size or the number of pixels it declares; None when Pillow's
-        own decompression-bomb guard refused the file before saying its size
-        (more than ``2 * PIL.Image.MAX_IMAGE_PIXELS``, which is above ``limit``).
-    limit : int
-        The limit that was exceeded.
-
-    Attributes
-    ----------
-    path : str or None
-        The file, or None for an unnamed file object.
-    unit : {"pixels", "bytes"}
-        Which limit was exceeded.
-    found : int or None
-        The size found, in ``unit``; None when only a lower bound is known.
-    limit : int
-        The limit, in ``unit``.
-
-    Examples
-    --------
-    A 65-byte PNG file that declares 100000 x 100000 pixels:
-
-    >>> import io, struct, zlib
-    >>> from skdigit import ImageTooLargeError, load_digit_image
-    >>> def chunk(kind, data):
-    ...     crc = struct.pack(">I", zlib.crc32(kind + data))
-    ...     return struct.pack(">I", len(data)) + kind + data + crc
-    >>> header = struct.pack(">IIBBBBB", 100_000, 100_000, 8, 0, 0, 0, 0)
-    >>> png = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
-    ...        + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b""))
-    >>> len(png)
-    65
-    >>> try:
-    ...     load_digit_image(io.BytesIO(png))
-    ... except ImageTooLargeError as exc:
-    ...     print(exc.unit, exc.found, exc.limit)
-    pixels None 100000000
-    """
-
-    def __init__(self, message, *, path, unit, found, limit):
-        super().__init__(message, path=path)
-        self.unit = unit
-        self.found = found
-        self.limit = limit
 
 
 class NoDigitError(DigitImageError):
@@ -305,18 +201,8 @@ def load_digit_image(
     [13.5, 14.0]
     """
     invert = _check_invert(invert)
-    if isinstance(source, str | os.PathLike):
-        path = Path(source)
-        _check_file(path, max_bytes)
-        grey = _read_with_pillow(path, str(path), max_pixels)
-        return _prepare(grey, invert, f"'{path}'", str(path))
-    if hasattr(source, "read"):
-        name = getattr(source, "name", None)
-        path = name if isinstance(name, str) else None
-        data = _read_at_most(source, max_bytes, path)
-        grey = _read_with_pillow(data, path, max_pixels)
-        return _prepare(grey, invert, _describe(path), path)
-    return prepare_digit(source, invert=invert)
+    grey, name, path = read_picture(source, max_pixels=max_pixels, max_bytes=max_bytes)
+    return _prepare(grey, invert, name, path)
 
 
 def prepare_digit(grey, *, invert="auto"):
@@ -404,13 +290,6 @@ def _prepare(grey, invert, name, path=None):
     return _stretch_to_uint8(field)
 
 
-# ------------------------------------------------------------------- reading
-
-
-def _describe(path):
-    return f"'{path}'" if path is not None else "the image file object"
-
-
 def _check_invert(invert):
     if isinstance(invert, str) and invert == "auto":
         return invert
@@ -419,167 +298,7 @@ def _check_invert(invert):
     raise ValueError(f"invert must be 'auto', True or False; got {invert!r}")
 
 
-def _check_file(path, max_bytes):
-    size = check_input_file(path, "image file")
-    if size > max_bytes:
-        raise _too_large(str(path), "bytes", size, max_bytes)
-
-
-def _read_at_most(file, max_bytes, path):
-    """The file object's bytes, refusing more than ``max_bytes``."""
-    data = file.read(max_bytes + 1)
-    if not isinstance(data, bytes):
-        raise ValueError(
-            f"{_describe(path)} must be opened in binary mode ('rb'); it gave "
-            f"{type(data).__name__}"
-        )
-    if len(data) > max_bytes:
-        raise _too_large(path, "bytes", None, max_bytes)
-    return io.BytesIO(data)
-
-
-def _too_large(path, unit, found, limit, *, setting=None):
-    """The error for a file over a limit; ``found`` is None when only ``limit`` is
-    known to be exceeded.
-    """
-    what = "file" if unit == "bytes" else "picture"
-    setting = setting or ("max_bytes" if unit == "bytes" else "max_pixels")
-    has = f"has {found:,} {unit}, over" if found is not None else "has more than"
-    return ImageTooLargeError(
-        f"{_describe(path)} is too large: the {what} {has} the limit of "
-        f"{limit:,} {unit} ({setting}); use a smaller picture or raise {setting}",
-        path=path,
-        unit=unit,
-        found=found,
-        limit=limit,
-    )
-
-
-def _import_pillow():
-    import_optional("PIL", needed_for="reading pictures")
-    from PIL import Image, ImageOps
-
-    return Image, ImageOps
-
-
-def _read_with_pillow(source, path, max_pixels):
-    """Decode a picture file into float grey levels, shrunk for the work."""
-    Image, ImageOps = _import_pillow()
-    name = _describe(path)
-    try:
-        image = _open_checked(source, path, max_pixels)
-        with image:
-            # JPEG: decode at 1/2, 1/4 or 1/8 scale, still at least _WORK_SIDE.
-            image.draft(None, _draft_size(image.size))
-            image.load()
-            image = _reduce(_reducible(image), _WORK_SIDE)
-            # Phone photos are often stored sideways with a rotation tag.
-            image = ImageOps.exif_transpose(image)
-            return _pillow_to_grey(image)
-    except ImageTooLargeError:
-        raise
-    except Image.DecompressionBombError as exc:
-        # Pillow's own guard refused the file before saying its size: it has more
-        # than twice Pillow's MAX_IMAGE_PIXELS.
-        guard = 2 * Image.MAX_IMAGE_PIXELS
-        if guard < max_pixels:
-            raise _too_large(
-                path, "pixels", None, guard, setting="PIL.Image.MAX_IMAGE_PIXELS"
-            ) from exc
-        raise _too_large(path, "pixels", None, max_pixels) from exc
-    except (OSError, SyntaxError) as exc:
-        # OSError includes UnidentifiedImageError and truncated files.
-        raise DigitImageError(
-            f"{name} is not a readable PNG/JPG image ({exc})", path=path
-        ) from exc
-
-
-def _open_checked(source, path, max_pixels):
-    """Open lazily (the header only) and check the declared size."""
-    Image, _ = _import_pillow()
-    with warnings.catch_warnings():
-        # Pillow warns from 89 million pixels; the limit here is max_pixels.
-        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-        image = Image.open(source)
-    width, height = image.size
-    if width * height > max_pixels:
-        image.close()
-        raise _too_large(path, "pixels", width * height, max_pixels)
-    return image
-
-
-def _draft_size(size):
-    scale = max(size) / _WORK_SIDE
-    return (
-        tuple(max(1, math.ceil(side / scale)) for side in size) if scale > 1 else size
-    )
-
-
-def _reducible(image):
-    """Convert modes that cannot be box-reduced (palettes, 1-bit, 16-bit, CMYK)."""
-    if image.mode.startswith("I;16") or image.mode == "I":
-        # 16-bit grey: converting to "L" would clip instead of rescaling.
-        return image.convert("F").point(lambda value: value / 257.0)
-    if "transparency" in image.info or image.mode in ("PA", "RGBa", "La"):
-        return image.convert("LA" if image.mode in ("L", "La") else "RGBA")
-    if image.mode in ("L", "LA", "RGB", "RGBA", "F"):
-        return image
-    return image.convert("RGB")
-
-
-def _reduce(image, side):
-    factor = math.ceil(max(image.size) / side)
-    return image.reduce(factor) if factor > 1 else image
-
-
-def _pillow_to_grey(image):
-    Image, _ = _import_pillow()
-    if image.mode == "F":
-        return np.asarray(image, dtype=np.float64)
-    if image.mode in ("RGBA", "LA"):
-        rgba = image.convert("RGBA")
-        paper = Image.new("RGBA", rgba.size, _paper_colour(rgba))
-        image = Image.alpha_composite(paper, rgba)
-    return np.asarray(image.convert("L"), dtype=np.float64)
-
-
-def _paper_colour(rgba):
-    """White paper behind transparent areas, unless what is drawn is light.
-
-    A dark digit drawn on a transparent canvas gets white paper; a white digit on
-    a transparent canvas would vanish on white, so it gets black paper instead.
-    """
-    pixels = np.asarray(rgba, dtype=np.float64)
-    alpha = pixels[..., 3]
-    if alpha.sum() == 0:
-        return (255, 255, 255, 255)
-    luma = pixels[..., :3] @ np.array([0.299, 0.587, 0.114])
-    drawn = np.average(luma, weights=alpha)
-    return (0, 0, 0, 255) if drawn > 127.5 else (255, 255, 255, 255)
-
-
-def _array_to_grey(source):
-    array = np.asarray(source)
-    if array.ndim != 2:
-        raise ValueError(
-            "source must be a 2-D array of grey levels (height, width); "
-            f"got an array of shape {array.shape}"
-        )
-    if array.dtype == bool:
-        return array * 255.0
-    if array.dtype.kind not in "iuf":
-        raise ValueError(f"source must hold numbers; got dtype {array.dtype}")
-    grey = array.astype(np.float64)
-    if grey.size == 0 or not np.isfinite(grey).all():
-        raise ValueError("source must be a non-empty array of finite grey levels")
-    low, high = grey.min(), grey.max()
-    if low < 0 or high > 255:
-        raise ValueError(
-            f"source grey levels must lie in [0, 255] (or [0, 1]); got [{low}, {high}]"
-        )
-    if array.dtype.kind == "f" and high <= 1:
-        grey *= 255.0
-    return grey
+# ---------------------------------------------------------------- resampling
 
 
 def _shrink(grey, side):
