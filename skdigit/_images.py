@@ -130,9 +130,16 @@ def load_digit_image(
     Parameters
     ----------
     source : str, path-like, binary file object or array-like of shape (height, width)
-        The picture. Paths and file objects are read with Pillow (PNG, JPEG and
-        the other formats it knows); colour is converted to grey, transparent
-        areas are treated as paper, and a phone's rotation tag is applied. An
+        The picture. Paths and file objects are read with Pillow, in the plain
+        raster formats only: PNG, JPEG, GIF (its first frame), BMP, TIFF, WebP
+        and PNM (PBM, PGM, PPM); other formats, PostScript and EPS among them,
+        are refused whatever the file's name. Colour is converted to grey,
+        transparent areas are treated as paper, and a phone's rotation tag is
+        applied. Pictures of more than 8 bits are read on their own scale:
+        integer pictures (16-bit PNG or TIFF, 32-bit TIFF) on the 16-bit scale,
+        0 to 65535 from black to white; float pictures (32-bit TIFF) like float
+        arrays, 0 to 255, or 0 to 1 when all their values lie in ``[0, 1]``.
+        Values off these scales, NaN or infinite are refused, not rescaled. An
         array holds grey levels, as for :func:`prepare_digit`.
     invert : {"auto", True, False}, default="auto"
         Whether the digit is dark on light paper (``True``, like pen on paper) or
@@ -158,6 +165,9 @@ def load_digit_image(
         If ``source`` is a path that does not exist.
     IsADirectoryError
         If ``source`` is a folder.
+    OSError
+        If ``source`` is not a regular file (a FIFO, a socket, a device): it is
+        refused before it is opened, as reading it could block or never end.
     ImageTooLargeError
         If the file has more than ``max_bytes`` bytes or declares more than
         ``max_pixels`` pixels.
@@ -165,11 +175,13 @@ def load_digit_image(
         If nothing stands out from the paper (by at least 32 grey levels of 255
         and above the paper's noise).
     DigitImageError
-        If the file is not a readable image.
+        If the file is not a picture in one of the formats read, is damaged or
+        truncated, or holds values off its grey scale (NaN, infinity, out of
+        range); the message names the file.
     ValueError
-        If the array is not 2-D or has values outside ``[0, 255]``, or ``invert``
-        is not one of the allowed values (:class:`DigitImageError` and its
-        subclasses are ValueErrors too).
+        If the array is not 2-D or holds values that are not finite grey levels
+        in ``[0, 255]``, or ``invert`` is not one of the allowed values
+        (:class:`DigitImageError` and its subclasses are ValueErrors too).
     ImportError
         If Pillow (used to read and resize pictures) is not installed.
 
@@ -271,7 +283,8 @@ def prepare_digit(grey, *, invert="auto"):
     >>> int(np.ptp(rows)) + 1, int(digit.max())
     (20, 255)
     """
-    return _prepare(_array_to_grey(grey), _check_invert(invert), "the image array")
+    grey = _array_to_grey(grey, "grey")
+    return _prepare(grey, _check_invert(invert), "the image array")
 
 
 def _prepare(grey, invert, name, path=None):

@@ -25,6 +25,16 @@ __all__ = ["DigitImageError", "ImageTooLargeError", "read_picture"]
 MAX_IMAGE_PIXELS = 100_000_000
 MAX_IMAGE_BYTES = 100_000_000
 
+# The formats Pillow may open: plain raster formats, decoded by Pillow itself or
+# the libraries it links. Pillow would otherwise also open PostScript and EPS by
+# running Ghostscript, and dozens of rare formats whose decoders fail in odd
+# ways on damaged files. "JPEG" includes the multi-picture JPEGs of some phones.
+_FORMATS = ("PNG", "JPEG", "GIF", "BMP", "TIFF", "WEBP", "PPM")
+_FORMAT_NAMES = "a PNG, JPEG, GIF, BMP, TIFF, WebP or PNM (PBM, PGM, PPM) image"
+
+# What pictures and arrays must hold.
+_LEVELS = "grey levels in [0, 255] (floats may instead all lie in [0, 1])"
+
 # Pictures are shrunk (by area averaging) to at most this many pixels on their
 # longer side before any work: a digit filling a third of the frame still spans
 # 200 pixels, ten times the 20 pixels it ends up in.
@@ -34,8 +44,10 @@ _WORK_SIDE = 640
 class DigitImageError(ValueError):
     """A picture that cannot be made into an MNIST-style digit.
 
-    Raised for files that are not readable images; its subclasses say why
-    otherwise.
+    Raised for files that are not pictures in a format read (PNG, JPEG, GIF,
+    BMP, TIFF, WebP, PNM), are damaged or truncated, or hold values off their
+    grey scale (NaN, infinity, out of range), whatever the decoder's own error
+    was; its subclasses say why otherwise.
 
     Parameters
     ----------
@@ -148,7 +160,7 @@ def read_picture(source, *, max_pixels, max_bytes):
         data = _read_at_most(source, max_bytes, path)
         grey = _read_with_pillow(data, path, max_pixels)
         return grey, _describe(path), path
-    return _array_to_grey(source), "the image array", None
+    return _array_to_grey(source, "source"), "the image array", None
 
 
 def _describe(path):
@@ -208,11 +220,12 @@ def _read_with_pillow(source, path, max_pixels):
             # JPEG: decode at 1/2, 1/4 or 1/8 scale, still at least _WORK_SIDE.
             image.draft(None, _draft_size(image.size))
             image.load()
+            image = _on_grey_scale(image, name, path)
             image = _reduce(_reducible(image), _WORK_SIDE)
             # Phone photos are often stored sideways with a rotation tag.
             image = ImageOps.exif_transpose(image)
             return _pillow_to_grey(image)
-    except ImageTooLargeError:
+    except (DigitImageError, MemoryError):
         raise
     except Image.DecompressionBombError as exc:
         # Pillow's own guard refused the file before saying its size: it has more
@@ -223,20 +236,32 @@ def _read_with_pillow(source, path, max_pixels):
                 path, "pixels", None, guard, setting="PIL.Image.MAX_IMAGE_PIXELS"
             ) from exc
         raise _too_large(path, "pixels", None, max_pixels) from exc
-    except (OSError, SyntaxError) as exc:
-        # OSError includes UnidentifiedImageError and truncated files.
+    except Image.UnidentifiedImageError as exc:
         raise DigitImageError(
-            f"{name} is not a readable PNG/JPG image ({exc})", path=path
+            f"cannot read {name} as a picture: it is not {_FORMAT_NAMES} (the "
+            "formats read), or it is damaged; save it as PNG or JPEG",
+            path=path,
+        ) from exc
+    except Exception as exc:
+        # Pillow's decoders fail on damaged files with many exception types
+        # (OSError, SyntaxError, ValueError, NotImplementedError, IndexError,
+        # struct.error, ...): each means this file cannot be read.
+        raise DigitImageError(
+            f"cannot read {name} as a picture: it is damaged or truncated "
+            f"({type(exc).__name__}: {exc})",
+            path=path,
         ) from exc
 
 
 def _open_checked(source, path, max_pixels):
-    """Open lazily (the header only) and check the declared size."""
+    """Open lazily (the header only), raster formats only, and check the
+    declared size.
+    """
     Image, _ = _import_pillow()
     with warnings.catch_warnings():
         # Pillow warns from 89 million pixels; the limit here is max_pixels.
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-        image = Image.open(source)
+        image = Image.open(source, formats=_FORMATS)
     width, height = image.size
     if width * height > max_pixels:
         image.close()
@@ -251,11 +276,43 @@ def _draft_size(size):
     )
 
 
-def _reducible(image):
-    """Convert modes that cannot be box-reduced (palettes, 1-bit, 16-bit, CMYK)."""
-    if image.mode.startswith("I;16") or image.mode == "I":
-        # 16-bit grey: converting to "L" would clip instead of rescaling.
+def _on_grey_scale(image, name, path):
+    """Float and 16- or 32-bit integer pictures as floats on the 0-255 scale.
+
+    Float pictures follow the rule for float arrays (grey levels in [0, 255], or
+    all in [0, 1]); integer pictures of more than 8 bits are on the 16-bit scale
+    (0 to 65535), as 16-bit PNG and TIFF files are. Other values are refused, not
+    rescaled: a picture holding them was not meant as grey levels.
+    """
+    if image.mode == "F":
+        # Checked at full size: averaging would hide a stray pixel. (Pillow's
+        # getextrema does not see NaN.)
+        values = np.asarray(image)
+        problem = _level_problem(values)
+        if problem is not None:
+            raise DigitImageError(
+                f"cannot read {name} as a picture: it holds {problem}; a float "
+                f"picture must hold {_LEVELS}",
+                path=path,
+            )
+        return image if values.max() > 1 else image.point(lambda v: v * 255.0)
+    if image.mode == "I" or image.mode.startswith("I;16"):
+        low, high = image.getextrema()
+        if low < 0 or high > 65535:
+            raise DigitImageError(
+                f"cannot read {name} as a picture: it holds grey levels from "
+                f"{low} to {high}; an integer picture of more than 8 bits must "
+                "hold levels from 0 to 65535 (the 16-bit scale); save it with 8 "
+                "or 16 bits per pixel",
+                path=path,
+            )
+        # Converting to "L" would clip instead of rescaling.
         return image.convert("F").point(lambda value: value / 257.0)
+    return image
+
+
+def _reducible(image):
+    """Convert modes that cannot be box-reduced (palettes, 1-bit, CMYK)."""
     if "transparency" in image.info or image.mode in ("PA", "RGBa", "La"):
         return image.convert("LA" if image.mode in ("L", "La") else "RGBA")
     if image.mode in ("L", "LA", "RGB", "RGBA", "F"):
@@ -294,25 +351,34 @@ def _paper_colour(rgba):
     return (0, 0, 0, 255) if drawn > 127.5 else (255, 255, 255, 255)
 
 
-def _array_to_grey(source):
+def _array_to_grey(source, param):
+    """Grey levels from the array given as ``param``, checked as for pictures."""
     array = np.asarray(source)
     if array.ndim != 2:
         raise ValueError(
-            "source must be a 2-D array of grey levels (height, width); "
+            f"{param} must be a 2-D array of grey levels (height, width); "
             f"got an array of shape {array.shape}"
         )
     if array.dtype == bool:
         return array * 255.0
     if array.dtype.kind not in "iuf":
-        raise ValueError(f"source must hold numbers; got dtype {array.dtype}")
+        raise ValueError(f"{param} must hold numbers; got dtype {array.dtype}")
+    if array.size == 0:
+        raise ValueError(f"{param} must be a non-empty array of grey levels")
     grey = array.astype(np.float64)
-    if grey.size == 0 or not np.isfinite(grey).all():
-        raise ValueError("source must be a non-empty array of finite grey levels")
-    low, high = grey.min(), grey.max()
-    if low < 0 or high > 255:
-        raise ValueError(
-            f"source grey levels must lie in [0, 255] (or [0, 1]); got [{low}, {high}]"
-        )
-    if array.dtype.kind == "f" and high <= 1:
+    problem = _level_problem(grey)
+    if problem is not None:
+        raise ValueError(f"{param} must hold {_LEVELS}; it holds {problem}")
+    if array.dtype.kind == "f" and grey.max() <= 1:
         grey *= 255.0
     return grey
+
+
+def _level_problem(values):
+    """What keeps ``values`` from being grey levels in [0, 255], or None."""
+    if not np.isfinite(values).all():
+        return "values that are not finite numbers (NaN or infinity)"
+    low, high = values.min(), values.max()
+    if low < 0 or high > 255:
+        return f"values from {low:g} to {high:g}"
+    return None
