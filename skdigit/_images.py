@@ -32,6 +32,8 @@ import math
 
 import numpy as np
 
+from ._bundled_digits import as_bundled_digit
+from ._image_shape import DIGITS_SHAPE, MNIST_SHAPE
 from ._picture_io import (
     _WORK_SIDE,
     MAX_IMAGE_BYTES,
@@ -49,9 +51,12 @@ __all__ = [
 ]
 
 
+# The shapes a digit may be given in.
+_SHAPES = (MNIST_SHAPE, DIGITS_SHAPE)
+
 # Geometry of MNIST: digits fill a 20x20 box inside a 28x28 field, centre of mass
 # at pixel (14, 14) (row, column), which is what the real t10k images average to.
-_FIELD_SIZE = 28
+_FIELD_SIZE = MNIST_SHAPE[0]
 _BOX_SIZE = 20
 _CENTRE = 14.0
 
@@ -116,7 +121,12 @@ class NoDigitError(DigitImageError):
 
 
 def load_digit_image(
-    source, *, invert="auto", max_pixels=MAX_IMAGE_PIXELS, max_bytes=MAX_IMAGE_BYTES
+    source,
+    *,
+    invert="auto",
+    shape=MNIST_SHAPE,
+    max_pixels=MAX_IMAGE_PIXELS,
+    max_bytes=MAX_IMAGE_BYTES,
 ):
     """Read a picture of one digit and make it look like an MNIST digit.
 
@@ -147,6 +157,14 @@ def load_digit_image(
         ``"auto"`` takes the picture's median as the paper's level and the digit
         to be on the side that stands out further from it: noise, paper texture
         and uneven light spread to both sides, a digit to one side only.
+    shape : {(28, 28), (8, 8)}, default=(28, 28)
+        The digit's shape: MNIST's, or that of scikit-learn's bundled digits
+        (:func:`sklearn.datasets.load_digits`), for a model trained on those.
+        For (8, 8) the 28x28 digit is reduced as the bundled digits were made:
+        cropped, fitted in 32x32, thresholded and its pixels counted in 4x4
+        blocks (0 to 16); the counts are put on the 0-255 scale (times 255/16),
+        as ``skdigit train`` puts the bundled digits. For a model trained on
+        ``load_digits()`` as it comes, divide by 255/16.
     max_pixels : int, default=100_000_000
         Largest number of pixels a file may declare (10000 x 10000 by default).
         Checked before decoding.
@@ -155,9 +173,9 @@ def load_digit_image(
 
     Returns
     -------
-    image : ndarray of shape (28, 28), dtype uint8
+    image : ndarray of shape (28, 28) or (8, 8), dtype uint8
         The digit, bright (up to 255) on a black (0) background, scaled so that
-        its strokes' cores are 255, with grey anti-aliased edges.
+        its strokes' cores are 255, with grey anti-aliased edges (for 28x28).
 
     Raises
     ------
@@ -180,8 +198,8 @@ def load_digit_image(
         range); the message names the file.
     ValueError
         If the array is not 2-D or holds values that are not finite grey levels
-        in ``[0, 255]``, or ``invert`` is not one of the allowed values
-        (:class:`DigitImageError` and its subclasses are ValueErrors too).
+        in ``[0, 255]``, or ``invert`` or ``shape`` is not one of the allowed
+        values (:class:`DigitImageError` and its subclasses are ValueErrors too).
     ImportError
         If Pillow (used to read and resize pictures) is not installed.
 
@@ -211,13 +229,29 @@ def load_digit_image(
     >>> from scipy import ndimage
     >>> [float(c) for c in ndimage.center_of_mass(digit)]
     [13.5, 14.0]
+
+    For a model trained on scikit-learn's 8x8 digits, the bar becomes a bundled
+    digit, its 4x4 blocks counted on the 0-255 scale:
+
+    >>> small = load_digit_image(paper, shape=(8, 8))
+    >>> small.shape, small.dtype
+    ((8, 8), dtype('uint8'))
+    >>> (small == 255).astype(int)
+    array([[0, 0, 0, 1, 1, 0, 0, 0],
+           [0, 0, 0, 1, 1, 0, 0, 0],
+           [0, 0, 0, 1, 1, 0, 0, 0],
+           [0, 0, 0, 1, 1, 0, 0, 0],
+           [0, 0, 0, 1, 1, 0, 0, 0],
+           [0, 0, 0, 1, 1, 0, 0, 0],
+           [0, 0, 0, 1, 1, 0, 0, 0],
+           [0, 0, 0, 1, 1, 0, 0, 0]])
     """
-    invert = _check_invert(invert)
+    invert, shape = _check_invert(invert), _check_shape(shape)
     grey, name, path = read_picture(source, max_pixels=max_pixels, max_bytes=max_bytes)
-    return _prepare(grey, invert, name, path)
+    return _in_shape(_prepare(grey, invert, name, path), shape)
 
 
-def prepare_digit(grey, *, invert="auto"):
+def prepare_digit(grey, *, invert="auto", shape=MNIST_SHAPE):
     """Make a picture of one digit, already decoded, look like an MNIST digit.
 
     This is what :func:`load_digit_image` does once the file is decoded; use it
@@ -247,10 +281,13 @@ def prepare_digit(grey, *, invert="auto"):
         Whether the digit is dark on light paper (``True``) or light on a dark
         background (``False``); ``"auto"`` decides from the picture (see
         :func:`load_digit_image`).
+    shape : {(28, 28), (8, 8)}, default=(28, 28)
+        MNIST's shape, or that of scikit-learn's bundled 8x8 digits, for a model
+        trained on those (see :func:`load_digit_image`).
 
     Returns
     -------
-    image : ndarray of shape (28, 28), dtype uint8
+    image : ndarray of shape (28, 28) or (8, 8), dtype uint8
         The digit, bright (up to 255) on a black (0) background.
 
     Raises
@@ -259,7 +296,7 @@ def prepare_digit(grey, *, invert="auto"):
         If nothing stands out from the paper.
     ValueError
         If ``grey`` is not a 2-D array of finite numbers in ``[0, 255]``, or
-        ``invert`` is not one of the allowed values.
+        ``invert`` or ``shape`` is not one of the allowed values.
     ImportError
         If Pillow (used to resize pictures) is not installed.
 
@@ -283,8 +320,9 @@ def prepare_digit(grey, *, invert="auto"):
     >>> int(np.ptp(rows)) + 1, int(digit.max())
     (20, 255)
     """
+    invert, shape = _check_invert(invert), _check_shape(shape)
     grey = _array_to_grey(grey, "grey")
-    return _prepare(grey, _check_invert(invert), "the image array")
+    return _in_shape(_prepare(grey, invert, "the image array"), shape)
 
 
 def _prepare(grey, invert, name, path=None):
@@ -301,6 +339,19 @@ def _prepare(grey, invert, name, path=None):
     small = _fit_in_box(box)
     field = _paste_centred(small)
     return _stretch_to_uint8(field)
+
+
+def _check_shape(shape):
+    if isinstance(shape, tuple | list) and tuple(shape) in _SHAPES:
+        return tuple(shape)
+    raise ValueError(
+        "shape must be (28, 28), MNIST's, or (8, 8), that of scikit-learn's "
+        f"bundled digits (load_digits); got {shape!r}"
+    )
+
+
+def _in_shape(digit, shape):
+    return as_bundled_digit(digit) if shape == DIGITS_SHAPE else digit
 
 
 def _check_invert(invert):
