@@ -211,20 +211,18 @@ def _import_pillow():
 
 
 def _read_with_pillow(source, path, max_pixels):
-    """Decode a picture file into float grey levels, shrunk for the work."""
-    Image, ImageOps = _import_pillow()
+    """Decode a picture file into float grey levels, shrunk for the work; every
+    failure a DigitImageError naming the file.
+    """
+    Image, _ = _import_pillow()
     name = _describe(path)
     try:
-        image = _open_checked(source, path, max_pixels)
-        with image:
-            # JPEG: decode at 1/2, 1/4 or 1/8 scale, still at least _WORK_SIDE.
-            image.draft(None, _draft_size(image.size))
-            image.load()
-            image = _on_grey_scale(image, name, path)
-            image = _reduce(_reducible(image), _WORK_SIDE)
-            # Phone photos are often stored sideways with a rotation tag.
-            image = ImageOps.exif_transpose(image)
-            return _pillow_to_grey(image)
+        with warnings.catch_warnings():
+            # Pillow warns of damage it reads past (a TIFF tag beyond the file's
+            # end, corrupt EXIF data): a file too damaged to read gets its one
+            # error below, and the warnings would only add lines to it.
+            warnings.filterwarnings("ignore", category=UserWarning, module=r"PIL\.")
+            return _decode(source, path, name, max_pixels)
     except (DigitImageError, MemoryError):
         raise
     except Image.DecompressionBombError as exc:
@@ -251,6 +249,20 @@ def _read_with_pillow(source, path, max_pixels):
             f"({type(exc).__name__}: {exc})",
             path=path,
         ) from exc
+
+
+def _decode(source, path, name, max_pixels):
+    """Open, check and decode: float grey levels, at most _WORK_SIDE wide."""
+    _, ImageOps = _import_pillow()
+    with _open_checked(source, path, max_pixels) as image:
+        # JPEG: decode at 1/2, 1/4 or 1/8 scale, still at least _WORK_SIDE.
+        image.draft(None, _draft_size(image.size))
+        image.load()
+        image = _on_grey_scale(image, name, path)
+        image = _reduce(_reducible(image), _WORK_SIDE)
+        # Phone photos are often stored sideways with a rotation tag.
+        image = ImageOps.exif_transpose(image)
+        return _pillow_to_grey(image)
 
 
 def _open_checked(source, path, max_pixels):
