@@ -308,7 +308,10 @@ def _on_grey_scale(image, name, path):
                 path=path,
             )
         return image if values.max() > 1 else image.point(lambda v: v * 255.0)
-    if image.mode == "I" or image.mode.startswith("I;16"):
+    if image.mode.startswith("I;16"):
+        # Pillow's getextrema does not take every 16-bit layout (big-endian).
+        image = image.convert("I")
+    if image.mode == "I":
         low, high = image.getextrema()
         if low < 0 or high > 65535:
             raise DigitImageError(

@@ -265,6 +265,24 @@ def test_thirty_two_bit_integer_pictures_are_on_the_16_bit_scale(tmp_path):
         assert f"from {low} to {high}" in str(info.value)
 
 
+# Pillow's names of the 16-bit layouts, as NumPy dtypes.
+_ORDER = {"I;16": "<u2", "I;16B": ">u2"}
+
+
+@pytest.mark.parametrize("layout", sorted(_ORDER))
+def test_sixteen_bit_pictures_of_either_byte_order(tmp_path, layout):
+    ink = np.zeros((60, 40), dtype=np.uint16)
+    ink[10:50, 15:22] = 65535
+    picture = Image.frombytes(layout, (40, 60), ink.astype(_ORDER[layout]).tobytes())
+    path = tmp_path / "deep.tif"
+    picture.save(path)
+    with Image.open(path) as saved:
+        assert saved.mode == layout
+    np.testing.assert_array_equal(
+        load_digit_image(path), load_digit_image((ink > 0).astype(np.uint8) * 255)
+    )
+
+
 @pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf, 1e30, -0.5, 256.0], ids=str)
 def test_arrays_get_the_same_checks_naming_the_parameter(bad):
     values = np.zeros((30, 30))
