@@ -35,12 +35,14 @@ def add_parser(commands):
             "28x28 (for a model trained on the bundled 8x8 digits, then reduced to "
             "8x8 the way those were made)."
         ),
-        epilog="Every image is reported: a result for each one read, an error line "
-        "for each one that could not be (not a PNG, JPEG, GIF, BMP, TIFF, WebP or "
-        "PNM picture, damaged, blank). The exit status is 0 when all were read, 2 "
-        "when some could not be, 1 when preparing one hit a bug (reported as "
-        "such; the others are still reported).\n\n"
-        "examples:\n"
+        epilog=wrap(
+            "Every image is reported: a result for each one read, an error line "
+            "for each one that could not be (not a PNG, JPEG, GIF, BMP, TIFF, WebP "
+            "or PNM picture, damaged, blank). The exit status is 0 when all were "
+            "read, 2 when some could not be, 1 when preparing one hit a bug "
+            "(reported as such; the others are still reported)."
+        )
+        + "\n\nexamples:\n"
         "  skdigit predict skdigit_output/model.skops four.png seven.jpg\n"
         "  skdigit predict --json model.skops scans/*.png\n"
         "  skdigit predict --save-prepared prepared model.skops photo.jpg",
@@ -56,7 +58,8 @@ def add_parser(commands):
         choices=["auto", "yes", "no"],
         default="auto",
         help="yes: dark digit on light paper; no: light digit on dark; auto: "
-        "decide from the border of each image (default: %(default)s)",
+        "decide from each image, by which side of the paper's level the digit "
+        "stands out on (default: %(default)s)",
     )
     parser.add_argument(
         "--top",
