@@ -1,10 +1,13 @@
 """Read a user's picture of a digit into an array of grey levels.
 
-A picture file (a path or a binary file object) is decoded with Pillow within
-limits on its bytes and pixels, and shrunk early (JPEG decoding at a reduced
-scale, integer box reduction) so that large photos cost little time and memory;
-colour becomes grey, transparent areas paper. An array is checked to hold grey
-levels. Making an MNIST digit of the result is :mod:`skdigit._images`'s concern.
+A picture file (a path or a binary file object) is decoded with Pillow, in plain
+raster formats only, within limits on its bytes and pixels, and shrunk early
+(JPEG decoding at a reduced scale, integer box reduction) so that large photos
+cost little time and memory; colour becomes grey, transparent areas paper, and
+pictures of more than 8 bits are put on the 0-255 scale by a fixed rule, their
+values checked as an array's are. Whatever goes wrong while decoding is a
+:class:`DigitImageError` naming the file. Making an MNIST digit of the result is
+:mod:`skdigit._images`'s concern.
 """
 
 import io
