@@ -10,13 +10,7 @@ MNIST files.
 from ._binarizer import OneDigitBinarizer
 from ._deskew import DigitDeskewer
 from ._idx import IdxFormatError, read_idx, write_idx
-from ._images import (
-    DigitImageError,
-    ImageTooLargeError,
-    NoDigitError,
-    load_digit_image,
-    prepare_digit,
-)
+from ._images import NoDigitError, load_digit_image, prepare_digit
 from ._logistic import FitInterruptedWarning, GDLogisticRegression, StepTooSmallWarning
 from ._mnist import (
     MNISTChecksumError,
@@ -27,6 +21,7 @@ from ._mnist import (
     get_data_home,
 )
 from ._model_io import ModelFileError, load_model, save_model
+from ._picture_io import DigitImageError, ImageTooLargeError
 from ._plot import LossCurveDisplay, MisclassifiedDigitsDisplay, WeightsDisplay
 from ._scaling import PixelScaler
 from ._version import __version__

@@ -12,6 +12,10 @@ from pathlib import Path
 # Windows would otherwise open the temporary file in text mode.
 _O_BINARY = getattr(os, "O_BINARY", 0)
 _TOKEN_BYTES = 6
+# atomic_write's temporary file is named ".NAME.<token>.tmp", this many bytes
+# longer than NAME: a name to write must leave that room below the file system's
+# limit on names.
+TEMPORARY_NAME_EXTRA = len(f"..{'0' * 2 * _TOKEN_BYTES}.tmp")
 # A temporary file untouched for this long belongs to a process that died while
 # writing: atomic_write's writes take seconds, not hours.
 STALE_AFTER_S = 3600

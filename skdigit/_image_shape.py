@@ -1,6 +1,13 @@
-"""The shape of images stored flat, one row of pixels after another."""
+"""The shapes of digit images: MNIST's, the bundled digits', and that of images
+stored flat, one row of pixels after another.
+"""
 
 import math
+
+# MNIST's images (28x28) and scikit-learn's bundled digits
+# (``sklearn.datasets.load_digits``, 8x8).
+MNIST_SHAPE = (28, 28)
+DIGITS_SHAPE = (8, 8)
 
 
 def square_image_shape(n_features):

@@ -7,7 +7,7 @@ paper taken away: uneven light, coloured or noisy paper, specks of dirt. The ste
 
 1. read the file with limits on its bytes and pixels, and shrink it early (JPEG
    decoding at a reduced scale, integer box reduction) so that large photos cost
-   little time and memory;
+   little time and memory (:mod:`skdigit._picture_io`);
 2. make the ink bright on black: frame the picture in a margin that continues the
    paper at its edges (so that a digit cropped tight has paper around it), tell
    whether the digit is darker or lighter than the paper, estimate the paper's
@@ -28,39 +28,35 @@ paper taken away: uneven light, coloured or noisy paper, specks of dirt. The ste
 This module knows nothing about estimators.
 """
 
-import io
 import math
-import os
-import warnings
-from pathlib import Path
 
 import numpy as np
 
-from ._files import check_input_file
-from ._optional import import_optional
+from ._bundled_digits import as_bundled_digit
+from ._image_shape import DIGITS_SHAPE, MNIST_SHAPE
+from ._picture_io import (
+    _WORK_SIDE,
+    MAX_IMAGE_BYTES,
+    MAX_IMAGE_PIXELS,
+    DigitImageError,
+    _array_to_grey,
+    _import_pillow,
+    read_picture,
+)
 
 __all__ = [
-    "DigitImageError",
-    "ImageTooLargeError",
     "NoDigitError",
     "load_digit_image",
     "prepare_digit",
 ]
 
 
-# Decoding limits. 100 million pixels (10000 x 10000) is above any phone photo in
-# its usual mode; 100 MB is above any such photo's file.
-MAX_IMAGE_PIXELS = 100_000_000
-MAX_IMAGE_BYTES = 100_000_000
-
-# Pictures are shrunk (by area averaging) to at most this many pixels on their
-# longer side before any work: a digit filling a third of the frame still spans
-# 200 pixels, ten times the 20 pixels it ends up in.
-_WORK_SIDE = 640
+# The shapes a digit may be given in.
+_SHAPES = (MNIST_SHAPE, DIGITS_SHAPE)
 
 # Geometry of MNIST: digits fill a 20x20 box inside a 28x28 field, centre of mass
 # at pixel (14, 14) (row, column), which is what the real t10k images average to.
-_FIELD_SIZE = 28
+_FIELD_SIZE = MNIST_SHAPE[0]
 _BOX_SIZE = 20
 _CENTRE = 14.0
 
@@ -109,101 +105,6 @@ _INK_FRACTION = 0.16
 _CORE_PERCENTILE = 90
 
 
-class DigitImageError(ValueError):
-    """A picture that cannot be made into an MNIST-style digit.
-
-    Raised for files that are not readable images; its subclasses say why
-    otherwise.
-
-    Parameters
-    ----------
-    message : str
-        What went wrong, naming the picture.
-    path : str or None, default=None
-        The file, or None when the picture was an array or a file object
-        without a name.
-
-    Attributes
-    ----------
-    path : str or None
-        The file, or None when the picture was an array or an unnamed file object.
-
-    Examples
-    --------
-    >>> import io
-    >>> from skdigit import DigitImageError, load_digit_image
-    >>> try:
-    ...     load_digit_image(io.BytesIO(b"not a picture"))
-    ... except DigitImageError as exc:
-    ...     print(exc.path)
-    None
-    """
-
-    def __init__(self, message, *, path=None):
-        super().__init__(message)
-        self.path = path
-
-
-class ImageTooLargeError(DigitImageError):
-    r"""A picture over the decoding limits: too many pixels or bytes.
-
-    Checked before the pixels are decoded, so that a small file declaring a huge
-    picture (a "decompression bomb") fails at once and costs no memory.
-
-    Parameters
-    ----------
-    message : str
-        What went wrong, naming the picture and the limit.
-    path : str or None
-        The file, or None for an unnamed file object.
-    unit : {"pixels", "bytes"}
-        Which limit was exceeded.
-    found : int or None
-        The file's size or the number of pixels it declares; None when Pillow's
-        own decompression-bomb guard refused the file before saying its size
-        (more than ``2 * PIL.Image.MAX_IMAGE_PIXELS``, which is above ``limit``).
-    limit : int
-        The limit that was exceeded.
-
-    Attributes
-    ----------
-    path : str or None
-        The file, or None for an unnamed file object.
-    unit : {"pixels", "bytes"}
-        Which limit was exceeded.
-    found : int or None
-        The size found, in ``unit``; None when only a lower bound is known.
-    limit : int
-        The limit, in ``unit``.
-
-    Examples
-    --------
-    A 65-byte PNG file that declares 100000 x 100000 pixels:
-
-    >>> import io, struct, zlib
-    >>> from skdigit import ImageTooLargeError, load_digit_image
-    >>> def chunk(kind, data):
-    ...     crc = struct.pack(">I", zlib.crc32(kind + data))
-    ...     return struct.pack(">I", len(data)) + kind + data + crc
-    >>> header = struct.pack(">IIBBBBB", 100_000, 100_000, 8, 0, 0, 0, 0)
-    >>> png = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
-    ...        + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b""))
-    >>> len(png)
-    65
-    >>> try:
-    ...     load_digit_image(io.BytesIO(png))
-    ... except ImageTooLargeError as exc:
-    ...     print(exc.unit, exc.found, exc.limit)
-    pixels None 100000000
-    """
-
-    def __init__(self, message, *, path, unit, found, limit):
-        super().__init__(message, path=path)
-        self.unit = unit
-        self.found = found
-        self.limit = limit
-
-
 class NoDigitError(DigitImageError):
     """A picture in which nothing stands out from the paper.
 
@@ -220,7 +121,12 @@ class NoDigitError(DigitImageError):
 
 
 def load_digit_image(
-    source, *, invert="auto", max_pixels=MAX_IMAGE_PIXELS, max_bytes=MAX_IMAGE_BYTES
+    source,
+    *,
+    invert="auto",
+    shape=MNIST_SHAPE,
+    max_pixels=MAX_IMAGE_PIXELS,
+    max_bytes=MAX_IMAGE_BYTES,
 ):
     """Read a picture of one digit and make it look like an MNIST digit.
 
@@ -234,9 +140,16 @@ def load_digit_image(
     Parameters
     ----------
     source : str, path-like, binary file object or array-like of shape (height, width)
-        The picture. Paths and file objects are read with Pillow (PNG, JPEG and
-        the other formats it knows); colour is converted to grey, transparent
-        areas are treated as paper, and a phone's rotation tag is applied. An
+        The picture. Paths and file objects are read with Pillow, in the plain
+        raster formats only: PNG, JPEG, GIF (its first frame), BMP, TIFF, WebP
+        and PNM (PBM, PGM, PPM); other formats, PostScript and EPS among them,
+        are refused whatever the file's name. Colour is converted to grey,
+        transparent areas are treated as paper, and a phone's rotation tag is
+        applied. Pictures of more than 8 bits are read on their own scale:
+        integer pictures (16-bit PNG or TIFF, 32-bit TIFF) on the 16-bit scale,
+        0 to 65535 from black to white; float pictures (32-bit TIFF) like float
+        arrays, 0 to 255, or 0 to 1 when all their values lie in ``[0, 1]``.
+        Values off these scales, NaN or infinite are refused, not rescaled. An
         array holds grey levels, as for :func:`prepare_digit`.
     invert : {"auto", True, False}, default="auto"
         Whether the digit is dark on light paper (``True``, like pen on paper) or
@@ -244,6 +157,14 @@ def load_digit_image(
         ``"auto"`` takes the picture's median as the paper's level and the digit
         to be on the side that stands out further from it: noise, paper texture
         and uneven light spread to both sides, a digit to one side only.
+    shape : {(28, 28), (8, 8)}, default=(28, 28)
+        The digit's shape: MNIST's, or that of scikit-learn's bundled digits
+        (:func:`sklearn.datasets.load_digits`), for a model trained on those.
+        For (8, 8) the 28x28 digit is reduced as the bundled digits were made:
+        cropped, fitted in 32x32, thresholded and its pixels counted in 4x4
+        blocks (0 to 16); the counts are put on the 0-255 scale (times 255/16),
+        as ``skdigit train`` puts the bundled digits. For a model trained on
+        ``load_digits()`` as it comes, divide by 255/16.
     max_pixels : int, default=100_000_000
         Largest number of pixels a file may declare (10000 x 10000 by default).
         Checked before decoding.
@@ -252,9 +173,9 @@ def load_digit_image(
 
     Returns
     -------
-    image : ndarray of shape (28, 28), dtype uint8
+    image : ndarray of shape (28, 28) or (8, 8), dtype uint8
         The digit, bright (up to 255) on a black (0) background, scaled so that
-        its strokes' cores are 255, with grey anti-aliased edges.
+        its strokes' cores are 255, with grey anti-aliased edges (for 28x28).
 
     Raises
     ------
@@ -262,6 +183,9 @@ def load_digit_image(
         If ``source`` is a path that does not exist.
     IsADirectoryError
         If ``source`` is a folder.
+    OSError
+        If ``source`` is not a regular file (a FIFO, a socket, a device): it is
+        refused before it is opened, as reading it could block or never end.
     ImageTooLargeError
         If the file has more than ``max_bytes`` bytes or declares more than
         ``max_pixels`` pixels.
@@ -269,11 +193,13 @@ def load_digit_image(
         If nothing stands out from the paper (by at least 32 grey levels of 255
         and above the paper's noise).
     DigitImageError
-        If the file is not a readable image.
+        If the file is not a picture in one of the formats read, is damaged or
+        truncated, or holds values off its grey scale (NaN, infinity, out of
+        range); the message names the file.
     ValueError
-        If the array is not 2-D or has values outside ``[0, 255]``, or ``invert``
-        is not one of the allowed values (:class:`DigitImageError` and its
-        subclasses are ValueErrors too).
+        If the array is not 2-D or holds values that are not finite grey levels
+        in ``[0, 255]``, or ``invert`` or ``shape`` is not one of the allowed
+        values (:class:`DigitImageError` and its subclasses are ValueErrors too).
     ImportError
         If Pillow (used to read and resize pictures) is not installed.
 
@@ -303,23 +229,29 @@ def load_digit_image(
     >>> from scipy import ndimage
     >>> [float(c) for c in ndimage.center_of_mass(digit)]
     [13.5, 14.0]
+
+    For a model trained on scikit-learn's 8x8 digits, the bar becomes a bundled
+    digit, its 4x4 blocks counted on the 0-255 scale:
+
+    >>> small = load_digit_image(paper, shape=(8, 8))
+    >>> small.shape, small.dtype
+    ((8, 8), dtype('uint8'))
+    >>> (small == 255).astype(int)
+    array([[0, 0, 0, 1, 1, 0, 0, 0],
+           [0, 0, 0, 1, 1, 0, 0, 0],
+           [0, 0, 0, 1, 1, 0, 0, 0],
+           [0, 0, 0, 1, 1, 0, 0, 0],
+           [0, 0, 0, 1, 1, 0, 0, 0],
+           [0, 0, 0, 1, 1, 0, 0, 0],
+           [0, 0, 0, 1, 1, 0, 0, 0],
+           [0, 0, 0, 1, 1, 0, 0, 0]])
     """
-    invert = _check_invert(invert)
-    if isinstance(source, str | os.PathLike):
-        path = Path(source)
-        _check_file(path, max_bytes)
-        grey = _read_with_pillow(path, str(path), max_pixels)
-        return _prepare(grey, invert, f"'{path}'", str(path))
-    if hasattr(source, "read"):
-        name = getattr(source, "name", None)
-        path = name if isinstance(name, str) else None
-        data = _read_at_most(source, max_bytes, path)
-        grey = _read_with_pillow(data, path, max_pixels)
-        return _prepare(grey, invert, _describe(path), path)
-    return prepare_digit(source, invert=invert)
+    invert, shape = _check_invert(invert), _check_shape(shape)
+    grey, name, path = read_picture(source, max_pixels=max_pixels, max_bytes=max_bytes)
+    return _in_shape(_prepare(grey, invert, name, path), shape)
 
 
-def prepare_digit(grey, *, invert="auto"):
+def prepare_digit(grey, *, invert="auto", shape=MNIST_SHAPE):
     """Make a picture of one digit, already decoded, look like an MNIST digit.
 
     This is what :func:`load_digit_image` does once the file is decoded; use it
@@ -349,10 +281,13 @@ def prepare_digit(grey, *, invert="auto"):
         Whether the digit is dark on light paper (``True``) or light on a dark
         background (``False``); ``"auto"`` decides from the picture (see
         :func:`load_digit_image`).
+    shape : {(28, 28), (8, 8)}, default=(28, 28)
+        MNIST's shape, or that of scikit-learn's bundled 8x8 digits, for a model
+        trained on those (see :func:`load_digit_image`).
 
     Returns
     -------
-    image : ndarray of shape (28, 28), dtype uint8
+    image : ndarray of shape (28, 28) or (8, 8), dtype uint8
         The digit, bright (up to 255) on a black (0) background.
 
     Raises
@@ -361,7 +296,7 @@ def prepare_digit(grey, *, invert="auto"):
         If nothing stands out from the paper.
     ValueError
         If ``grey`` is not a 2-D array of finite numbers in ``[0, 255]``, or
-        ``invert`` is not one of the allowed values.
+        ``invert`` or ``shape`` is not one of the allowed values.
     ImportError
         If Pillow (used to resize pictures) is not installed.
 
@@ -385,7 +320,9 @@ def prepare_digit(grey, *, invert="auto"):
     >>> int(np.ptp(rows)) + 1, int(digit.max())
     (20, 255)
     """
-    return _prepare(_array_to_grey(grey), _check_invert(invert), "the image array")
+    invert, shape = _check_invert(invert), _check_shape(shape)
+    grey = _array_to_grey(grey, "grey")
+    return _in_shape(_prepare(grey, invert, "the image array"), shape)
 
 
 def _prepare(grey, invert, name, path=None):
@@ -404,11 +341,17 @@ def _prepare(grey, invert, name, path=None):
     return _stretch_to_uint8(field)
 
 
-# ------------------------------------------------------------------- reading
+def _check_shape(shape):
+    if isinstance(shape, tuple | list) and tuple(shape) in _SHAPES:
+        return tuple(shape)
+    raise ValueError(
+        "shape must be (28, 28), MNIST's, or (8, 8), that of scikit-learn's "
+        f"bundled digits (load_digits); got {shape!r}"
+    )
 
 
-def _describe(path):
-    return f"'{path}'" if path is not None else "the image file object"
+def _in_shape(digit, shape):
+    return as_bundled_digit(digit) if shape == DIGITS_SHAPE else digit
 
 
 def _check_invert(invert):
@@ -419,167 +362,7 @@ def _check_invert(invert):
     raise ValueError(f"invert must be 'auto', True or False; got {invert!r}")
 
 
-def _check_file(path, max_bytes):
-    size = check_input_file(path, "image file")
-    if size > max_bytes:
-        raise _too_large(str(path), "bytes", size, max_bytes)
-
-
-def _read_at_most(file, max_bytes, path):
-    """The file object's bytes, refusing more than ``max_bytes``."""
-    data = file.read(max_bytes + 1)
-    if not isinstance(data, bytes):
-        raise ValueError(
-            f"{_describe(path)} must be opened in binary mode ('rb'); it gave "
-            f"{type(data).__name__}"
-        )
-    if len(data) > max_bytes:
-        raise _too_large(path, "bytes", None, max_bytes)
-    return io.BytesIO(data)
-
-
-def _too_large(path, unit, found, limit, *, setting=None):
-    """The error for a file over a limit; ``found`` is None when only ``limit`` is
-    known to be exceeded.
-    """
-    what = "file" if unit == "bytes" else "picture"
-    setting = setting or ("max_bytes" if unit == "bytes" else "max_pixels")
-    has = f"has {found:,} {unit}, over" if found is not None else "has more than"
-    return ImageTooLargeError(
-        f"{_describe(path)} is too large: the {what} {has} the limit of "
-        f"{limit:,} {unit} ({setting}); use a smaller picture or raise {setting}",
-        path=path,
-        unit=unit,
-        found=found,
-        limit=limit,
-    )
-
-
-def _import_pillow():
-    import_optional("PIL", needed_for="reading pictures")
-    from PIL import Image, ImageOps
-
-    return Image, ImageOps
-
-
-def _read_with_pillow(source, path, max_pixels):
-    """Decode a picture file into float grey levels, shrunk for the work."""
-    Image, ImageOps = _import_pillow()
-    name = _describe(path)
-    try:
-        image = _open_checked(source, path, max_pixels)
-        with image:
-            # JPEG: decode at 1/2, 1/4 or 1/8 scale, still at least _WORK_SIDE.
-            image.draft(None, _draft_size(image.size))
-            image.load()
-            image = _reduce(_reducible(image), _WORK_SIDE)
-            # Phone photos are often stored sideways with a rotation tag.
-            image = ImageOps.exif_transpose(image)
-            return _pillow_to_grey(image)
-    except ImageTooLargeError:
-        raise
-    except Image.DecompressionBombError as exc:
-        # Pillow's own guard refused the file before saying its size: it has more
-        # than twice Pillow's MAX_IMAGE_PIXELS.
-        guard = 2 * Image.MAX_IMAGE_PIXELS
-        if guard < max_pixels:
-            raise _too_large(
-                path, "pixels", None, guard, setting="PIL.Image.MAX_IMAGE_PIXELS"
-            ) from exc
-        raise _too_large(path, "pixels", None, max_pixels) from exc
-    except (OSError, SyntaxError) as exc:
-        # OSError includes UnidentifiedImageError and truncated files.
-        raise DigitImageError(
-            f"{name} is not a readable PNG/JPG image ({exc})", path=path
-        ) from exc
-
-
-def _open_checked(source, path, max_pixels):
-    """Open lazily (the header only) and check the declared size."""
-    Image, _ = _import_pillow()
-    with warnings.catch_warnings():
-        # Pillow warns from 89 million pixels; the limit here is max_pixels.
-        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-        image = Image.open(source)
-    width, height = image.size
-    if width * height > max_pixels:
-        image.close()
-        raise _too_large(path, "pixels", width * height, max_pixels)
-    return image
-
-
-def _draft_size(size):
-    scale = max(size) / _WORK_SIDE
-    return (
-        tuple(max(1, math.ceil(side / scale)) for side in size) if scale > 1 else size
-    )
-
-
-def _reducible(image):
-    """Convert modes that cannot be box-reduced (palettes, 1-bit, 16-bit, CMYK)."""
-    if image.mode.startswith("I;16") or image.mode == "I":
-        # 16-bit grey: converting to "L" would clip instead of rescaling.
-        return image.convert("F").point(lambda value: value / 257.0)
-    if "transparency" in image.info or image.mode in ("PA", "RGBa", "La"):
-        return image.convert("LA" if image.mode in ("L", "La") else "RGBA")
-    if image.mode in ("L", "LA", "RGB", "RGBA", "F"):
-        return image
-    return image.convert("RGB")
-
-
-def _reduce(image, side):
-    factor = math.ceil(max(image.size) / side)
-    return image.reduce(factor) if factor > 1 else image
-
-
-def _pillow_to_grey(image):
-    Image, _ = _import_pillow()
-    if image.mode == "F":
-        return np.asarray(image, dtype=np.float64)
-    if image.mode in ("RGBA", "LA"):
-        rgba = image.convert("RGBA")
-        paper = Image.new("RGBA", rgba.size, _paper_colour(rgba))
-        image = Image.alpha_composite(paper, rgba)
-    return np.asarray(image.convert("L"), dtype=np.float64)
-
-
-def _paper_colour(rgba):
-    """White paper behind transparent areas, unless what is drawn is light.
-
-    A dark digit drawn on a transparent canvas gets white paper; a white digit on
-    a transparent canvas would vanish on white, so it gets black paper instead.
-    """
-    pixels = np.asarray(rgba, dtype=np.float64)
-    alpha = pixels[..., 3]
-    if alpha.sum() == 0:
-        return (255, 255, 255, 255)
-    luma = pixels[..., :3] @ np.array([0.299, 0.587, 0.114])
-    drawn = np.average(luma, weights=alpha)
-    return (0, 0, 0, 255) if drawn > 127.5 else (255, 255, 255, 255)
-
-
-def _array_to_grey(source):
-    array = np.asarray(source)
-    if array.ndim != 2:
-        raise ValueError(
-            "source must be a 2-D array of grey levels (height, width); "
-            f"got an array of shape {array.shape}"
-        )
-    if array.dtype == bool:
-        return array * 255.0
-    if array.dtype.kind not in "iuf":
-        raise ValueError(f"source must hold numbers; got dtype {array.dtype}")
-    grey = array.astype(np.float64)
-    if grey.size == 0 or not np.isfinite(grey).all():
-        raise ValueError("source must be a non-empty array of finite grey levels")
-    low, high = grey.min(), grey.max()
-    if low < 0 or high > 255:
-        raise ValueError(
-            f"source grey levels must lie in [0, 255] (or [0, 1]); got [{low}, {high}]"
-        )
-    if array.dtype.kind == "f" and high <= 1:
-        grey *= 255.0
-    return grey
+# ---------------------------------------------------------------- resampling
 
 
 def _shrink(grey, side):

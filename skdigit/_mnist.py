@@ -30,6 +30,7 @@ import numpy as np
 from sklearn.utils import Bunch
 
 from ._idx import IdxFormatError, digest_content, idx_content_size, read_idx_digest
+from ._image_shape import MNIST_SHAPE
 
 __all__ = [
     "MNISTChecksumError",
@@ -99,7 +100,6 @@ _SUBSET_FILES = {
     "train": ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"),
     "test": ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"),
 }
-_IMAGE_SHAPE = (28, 28)
 _N_CLASSES = 10
 
 _DESCR = """\
@@ -634,8 +634,8 @@ class MNISTIdxLoader:
             target_names=np.arange(_N_CLASSES),
             feature_names=[
                 f"pixel_{row}_{col}"
-                for row in range(_IMAGE_SHAPE[0])
-                for col in range(_IMAGE_SHAPE[1])
+                for row in range(MNIST_SHAPE[0])
+                for col in range(MNIST_SHAPE[1])
             ],
             filenames={"images": found[images_name], "labels": found[labels_name]},
             DESCR=_DESCR,

@@ -227,14 +227,14 @@ def test_blank_file_error_names_the_file(tmp_path):
 def test_file_that_is_not_an_image(tmp_path, content):
     path = tmp_path / "notes.png"
     path.write_bytes(content)
-    with pytest.raises(DigitImageError, match="not a readable PNG/JPG image") as info:
+    with pytest.raises(DigitImageError, match=r"cannot read .* as a picture") as info:
         load_digit_image(path)
     assert "notes.png" in str(info.value)
     assert info.value.path == str(path)
 
 
 def test_file_object_that_is_not_an_image():
-    with pytest.raises(DigitImageError, match="not a readable PNG/JPG image") as info:
+    with pytest.raises(DigitImageError, match=r"cannot read .* as a picture") as info:
         load_digit_image(io.BytesIO(b"plain text"))
     assert info.value.path is None
 

@@ -31,11 +31,10 @@ from skdigit import (
     MNISTFilesMissingError,
     MNISTIdxLoader,
 )
+from skdigit._image_shape import DIGITS_SHAPE, MNIST_SHAPE
 
 from .console import CommandError, stderr_is_a_terminal
 
-MNIST_SHAPE = (28, 28)
-DIGITS_SHAPE = (8, 8)
 # The bundled digits are split the same way every time, so ``evaluate`` finds
 # the test images ``train`` held out.
 DIGITS_TEST_SIZE = 0.25

@@ -4,8 +4,10 @@ import argparse
 import json
 from pathlib import Path
 
+from skdigit._image_shape import DIGITS_SHAPE
+
 from .console import EXIT_OK, CommandError, say
-from .data import DIGITS_SHAPE, load_data
+from .data import load_data
 from .model import read_model
 from .options import HelpFormatter, add_data_options, add_debug_option, wrap
 from .report import compute_metrics, format_report

@@ -5,15 +5,16 @@ from raw 0-255 pixels (see :func:`skdigit.load_model`); its metadata says which
 digit a detector recognises and the image shape it was trained on.
 """
 
+import math
 import sys
 from dataclasses import dataclass
 
 import numpy as np
 
 from skdigit import OneDigitBinarizer, load_model
+from skdigit._image_shape import DIGITS_SHAPE, MNIST_SHAPE
 
 from .console import CommandError
-from .data import DIGITS_SHAPE, MNIST_SHAPE
 
 MODEL_FILE = "model.skops"
 
@@ -81,7 +82,7 @@ def read_model(path):
     n_features = estimator.n_features_in_
     shape = metadata.get("image_shape")
     if shape is None:
-        shape = {784: MNIST_SHAPE, 64: DIGITS_SHAPE}.get(n_features)
+        shape = {math.prod(s): s for s in (MNIST_SHAPE, DIGITS_SHAPE)}.get(n_features)
     shape = tuple(shape) if isinstance(shape, list | tuple) else None
     if shape not in (MNIST_SHAPE, DIGITS_SHAPE) or np.prod(shape) != n_features:
         raise CommandError(

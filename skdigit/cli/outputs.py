@@ -18,6 +18,7 @@ by a later run once it is an hour old.
 
 import contextlib
 import errno
+import hashlib
 import json
 import os
 import secrets
@@ -27,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from skdigit import save_model
-from skdigit._files import atomic_write, remove_stale
+from skdigit._files import TEMPORARY_NAME_EXTRA, atomic_write, remove_stale
 
 from .console import CommandError
 from .model import MODEL_FILE, import_skops_quickly
@@ -286,20 +287,38 @@ def prepared_image_names(paths, shape, folder):
 
     ``four.jpg`` becomes ``four-28x28.png``; a name already taken (two inputs
     called ``four.png`` in different folders, or an input picture in ``folder``
-    with that name) gets ``-2``, ``-3``...
+    with that name) gets ``-2``, ``-3``... A name too long for the file system
+    (a picture's name may itself be as long as allowed) has its stem shortened
+    and marked with a hash of the whole stem, ``~`` and 8 hexadecimal digits, so
+    that pictures whose long names differ only at their ends stay apart.
     """
     size = "x".join(map(str, shape))
     inputs = {Path(path).resolve() for path in paths}
+    room = _name_max(folder) - TEMPORARY_NAME_EXTRA
     names, taken = [], set()
     for path in paths:
         stem, name, count = Path(path).stem, None, 1
         while name is None or name in taken or (folder / name).resolve() in inputs:
             suffix = "" if count == 1 else f"-{count}"
-            name = f"{stem}-{size}{suffix}.png"
+            name = _fitted(stem, f"-{size}{suffix}.png", room)
             count += 1
         taken.add(name)
         names.append(name)
     return names
+
+
+def _fitted(stem, tail, room):
+    """``stem + tail``, the stem shortened and marked with its hash when the
+    name would be longer than ``room`` bytes.
+    """
+    name = stem + tail
+    if len(os.fsencode(name)) <= room:
+        return name
+    tail = f"~{hashlib.sha256(os.fsencode(stem)).hexdigest()[:8]}{tail}"
+    # Cut whole characters, so that the name stays valid in its encoding.
+    while stem and len(os.fsencode(stem + tail)) > room:
+        stem = stem[:-1]
+    return stem + tail
 
 
 def save_prepared_images(folder, names, images):

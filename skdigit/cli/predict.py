@@ -1,8 +1,11 @@
 """``skdigit predict``: recognise the digits in the user's own pictures.
 
-Each picture is made to look like an MNIST digit (:func:`skdigit.load_digit_image`)
-and given to the saved pipeline as raw 0-255 pixels, exactly as
-``load_model(path)[0].predict(load_digit_image(picture).reshape(1, -1))`` would.
+Each picture is made to look like an MNIST digit (:func:`skdigit.load_digit_image`,
+in the model's image shape) and given to the saved pipeline as raw 0-255 pixels,
+exactly as ``load_model(path)[0].predict(load_digit_image(picture,
+shape=shape).reshape(1, -1))`` would. Every picture is reported: a result line for
+each one read, an error line for each one that could not be; one picture's failure,
+even a bug in its preparation, never hides the others' results.
 Only what this needs is imported: no metrics, no plotting, no data loading.
 """
 
@@ -13,9 +16,9 @@ from pathlib import Path
 import numpy as np
 
 from skdigit import load_digit_image
+from skdigit._image_shape import DIGITS_SHAPE
 
-from .console import EXIT_ERROR, EXIT_OK, error_line, one_line, say
-from .data import DIGITS_SHAPE
+from .console import EXIT_BUG, EXIT_ERROR, EXIT_OK, error_line, one_line, say
 from .model import read_model
 from .options import HelpFormatter, add_debug_option, positive_int, wrap
 from .outputs import check_output_folder, prepared_image_names, save_prepared_images
@@ -32,7 +35,14 @@ def add_parser(commands):
             "28x28 (for a model trained on the bundled 8x8 digits, then reduced to "
             "8x8 the way those were made)."
         ),
-        epilog="examples:\n"
+        epilog=wrap(
+            "Every image is reported: a result for each one read, an error line "
+            "for each one that could not be (not a PNG, JPEG, GIF, BMP, TIFF, WebP "
+            "or PNM picture, damaged, blank). The exit status is 0 when all were "
+            "read, 2 when some could not be, 1 when preparing one hit a bug "
+            "(reported as such; the others are still reported)."
+        )
+        + "\n\nexamples:\n"
         "  skdigit predict skdigit_output/model.skops four.png seven.jpg\n"
         "  skdigit predict --json model.skops scans/*.png\n"
         "  skdigit predict --save-prepared prepared model.skops photo.jpg",
@@ -48,7 +58,8 @@ def add_parser(commands):
         choices=["auto", "yes", "no"],
         default="auto",
         help="yes: dark digit on light paper; no: light digit on dark; auto: "
-        "decide from the border of each image (default: %(default)s)",
+        "decide from each image, by which side of the paper's level the digit "
+        "stands out on (default: %(default)s)",
     )
     parser.add_argument(
         "--top",
@@ -72,13 +83,15 @@ def add_parser(commands):
 def run(args):
     check_output_folder(args.save_prepared, "--save-prepared")
     model = read_model(args.model)
-    paths, images = [], []
+    paths, images, status = [], [], EXIT_OK
     for path in args.images:
-        image = _prepared_image(path, args.invert, model.image_shape)
+        image, failure = _prepared_image(
+            path, args.invert, model.image_shape, debug=args.debug
+        )
+        status = max(status, failure, key=_SEVERITY.index)
         if image is not None:
             paths.append(path)
             images.append(image)
-    failed = len(args.images) - len(paths)
     if model.image_shape == DIGITS_SHAPE and images and not args.json:
         say(
             "note: this model was trained on scikit-learn's 8x8 digits; each image "
@@ -86,7 +99,7 @@ def run(args):
             "an MNIST model)"
         )
     if not images:
-        return EXIT_ERROR
+        return status
     X = np.vstack([image.reshape(1, -1) for image in images])
     results = _predictions(model, X, [str(path) for path in paths], args.top)
     if args.save_prepared is not None:
@@ -101,32 +114,37 @@ def run(args):
             say(text)
         if args.save_prepared is not None:
             say(f"Prepared images saved in {args.save_prepared}: " + ", ".join(names))
-    return EXIT_ERROR if failed else EXIT_OK
+    return status
 
 
-def _prepared_image(path, invert, shape):
-    """The picture as the model sees it, or None after one error line."""
+# Exit statuses from the least to the most severe: a run reports the worst.
+_SEVERITY = (EXIT_OK, EXIT_ERROR, EXIT_BUG)
+
+
+def _prepared_image(path, invert, shape, *, debug):
+    """The picture as the model sees it and EXIT_OK, or None and the exit status
+    after one error line.
+    """
     invert = {"auto": "auto", "yes": True, "no": False}[invert]
     try:
-        image = load_digit_image(path, invert=invert)
+        return load_digit_image(path, invert=invert, shape=shape), EXIT_OK
     except (OSError, ValueError) as exc:
+        # DigitImageError is a ValueError; OSError: missing, a folder, a FIFO.
         error_line(one_line(exc))
-        return None
-    except Exception as exc:
-        if not _is_too_large(exc):
-            raise
-        error_line(f"'{path}' is too large for a picture of a digit: {one_line(exc)}")
-        return None
-    return _as_bundled_digit(image) if shape == DIGITS_SHAPE else image
-
-
-def _is_too_large(exc):
-    """Pillow's refusal of a picture with too many pixels (a decompression bomb)."""
-    try:
-        from PIL.Image import DecompressionBombError
+        return None, EXIT_ERROR
     except ImportError:
-        return False
-    return isinstance(exc, DecompressionBombError)
+        raise  # Pillow missing: one error for the whole run.
+    except Exception as exc:
+        # A bug in preparing this picture: said as such, and the other pictures
+        # are still read and reported.
+        if debug:
+            raise
+        error_line(
+            f"unexpected {type(exc).__name__} while preparing '{path}': "
+            f"{one_line(exc)} (this is a bug; run with --debug for the traceback "
+            "and please report it)"
+        )
+        return None, EXIT_BUG
 
 
 def _predictions(model, X, names, top):
@@ -160,29 +178,3 @@ def _predictions(model, X, names, top):
             }
         results.append((text, record))
     return results
-
-
-def _as_bundled_digit(image):
-    """Reduce an MNIST-style 28x28 digit to an 8x8 digit like the bundled ones.
-
-    scikit-learn's digits (UCI optdigits) are 32x32 bitmaps of size-normalised
-    digits, counted in 4x4 blocks (0-16); here the digit is cropped, fitted in
-    32x32 (aspect ratio kept, centred), thresholded, counted the same way and put
-    on the 0-255 scale the command trains on.
-    """
-    from PIL import Image
-
-    rows = np.flatnonzero((image > 0).any(axis=1))
-    cols = np.flatnonzero((image > 0).any(axis=0))
-    box = image[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
-    height, width = box.shape
-    scale = 32 / max(height, width)
-    size = (max(1, round(width * scale)), max(1, round(height * scale)))
-    resized = np.asarray(
-        Image.fromarray(box).resize(size, Image.Resampling.BILINEAR), dtype=np.float64
-    )
-    field = np.zeros((32, 32))
-    top, left = (32 - size[1]) // 2, (32 - size[0]) // 2
-    field[top : top + size[1], left : left + size[0]] = resized
-    counts = (field >= 128).reshape(8, 4, 8, 4).sum(axis=(1, 3))
-    return np.rint(counts * (255 / 16)).astype(np.uint8)

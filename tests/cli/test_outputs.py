@@ -7,9 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from skdigit._files import STALE_AFTER_S
+from skdigit._files import STALE_AFTER_S, TEMPORARY_NAME_EXTRA
 from skdigit.cli.console import CommandError
-from skdigit.cli.outputs import check_output_folder, staged_folder
+from skdigit.cli.outputs import (
+    check_output_folder,
+    prepared_image_names,
+    staged_folder,
+)
 
 
 def _write(folder, **files):
@@ -192,3 +196,34 @@ def test_two_runs_into_one_folder_never_mix_their_files(tmp_path, monkeypatch):
     first.join(30)
     second.join(30)
     assert _contents(tmp_path) == dict.fromkeys(names, "second")
+
+
+# ---------------------------------------------------------- prepared names
+
+
+def test_prepared_names_follow_the_pictures():
+    names = prepared_image_names(
+        [Path("four.jpg"), Path("a/seven.png"), Path("b/seven.png")],
+        (28, 28),
+        Path("out"),
+    )
+    assert names == ["four-28x28.png", "seven-28x28.png", "seven-28x28-2.png"]
+
+
+@pytest.mark.parametrize("character", ["a", "é"])
+def test_prepared_names_of_the_longest_picture_names_fit(tmp_path, character):
+    """Issue 17, Low 10: a legal 251-byte picture name made an illegal name."""
+    stem = character * (251 // len(character.encode()))
+    paths = [Path(f"{stem}.png"), Path(f"{stem[:-1]}b.png"), Path(f"b/{stem}.png")]
+    names = prepared_image_names(paths, (8, 8), tmp_path)
+    assert len(set(names)) == 3
+    for name in names:
+        # Room for atomic_write's temporary name too, on any file system.
+        assert len(os.fsencode(name)) + TEMPORARY_NAME_EXTRA <= 255
+        assert name.startswith(character * 20) and "-8x8" in name
+        assert name.endswith(".png")
+        (tmp_path / name).write_bytes(b"")  # a name the file system takes
+    # Recognisable: the hashes differ for the two stems, and a clash gets -2.
+    assert names[0][-20:] != names[1][-20:]
+    hashed = [name.rpartition("~")[2] for name in names]
+    assert hashed[2] == hashed[0].replace(".png", "-2.png")

@@ -7,9 +7,10 @@ import zipfile
 import zlib
 
 import numpy as np
+import pytest
 from PIL import Image
 
-from skdigit import MNISTIdxLoader, load_digit_image, load_model
+from skdigit import MNISTIdxLoader, load_digit_image, load_model, prepare_digit
 from skdigit.cli import main
 
 from .helpers import assert_one_error_line, run_cli
@@ -208,3 +209,126 @@ def test_a_decompression_bomb_is_one_line(digits_model, tmp_path, empty_data_hom
     result = run_cli("predict", digits_model, bomb, data_home=empty_data_home)
     assert_one_error_line(result, str(bomb))
     assert "unexpected" not in result.stderr
+
+
+# --------------------------------------------- every picture reported (issue 17)
+
+
+def _ink_pictures(images, folder, names):
+    """Dark digits on white paper, from bundled 8x8 digits (0-255) or MNIST."""
+    paths = []
+    for image, name in zip(images, names, strict=True):
+        side = 8 * max(1, 96 // image.shape[0])
+        picture = Image.fromarray(255 - image).resize((side, side))
+        path = folder / name
+        picture.save(path)
+        paths.append(path)
+    return paths
+
+
+def test_every_picture_is_reported_good_unreadable_and_blank(
+    digits_model, bundled_split, tmp_path, empty_data_home
+):
+    """Issue 17, M3: one error line per failed picture, a result per good one."""
+    _, X_test, _, _ = bundled_split
+    good = _ink_pictures(X_test[:2].reshape(-1, 8, 8), tmp_path, ["a.png", "b.png"])
+    unreadable = tmp_path / "notes.png"
+    unreadable.write_text("my notes, not a picture")
+    blank = tmp_path / "blank.png"
+    Image.new("L", (60, 60), 230).save(blank)
+    eps = tmp_path / "drawing.png"
+    eps.write_bytes(b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 10 10\n")
+    missing = tmp_path / "missing.png"
+    pictures = [unreadable, good[0], blank, eps, missing, good[1]]
+
+    result = run_cli("predict", digits_model, *pictures, data_home=empty_data_home)
+    assert result.returncode == 2, result.stderr
+    errors = result.stderr.strip().splitlines()
+    assert len(errors) == 4 and "Traceback" not in result.stderr
+    for line, bad in zip(errors, [unreadable, blank, eps, missing], strict=True):
+        assert line.startswith("skdigit: error: ") and bad.name in line
+        assert "unexpected" not in line
+    reported = [line.partition(": ")[0] for line in result.stdout.splitlines()]
+    assert [line for line in reported if line.endswith(".png")] == list(map(str, good))
+
+
+def test_a_bug_in_one_picture_still_reports_the_others(
+    digits_model, bundled_split, tmp_path, capsys, monkeypatch
+):
+    import skdigit.cli.predict
+
+    _, X_test, _, _ = bundled_split
+    names = ["a.png", "crash.png", "b.png"]
+    paths = _ink_pictures(X_test[:3].reshape(-1, 8, 8), tmp_path, names)
+    prepare = skdigit.cli.predict.load_digit_image
+
+    def crash_on_one(path, **options):
+        if path.name == "crash.png":
+            raise IndexError("index -1 is out of bounds for axis 0 with size 0")
+        return prepare(path, **options)
+
+    monkeypatch.setattr(skdigit.cli.predict, "load_digit_image", crash_on_one)
+    assert main(["predict", str(digits_model), *map(str, paths)]) == 1
+    captured = capsys.readouterr()
+    assert captured.err == (
+        f"skdigit: error: unexpected IndexError while preparing '{paths[1]}': index "
+        "-1 is out of bounds for axis 0 with size 0 (this is a bug; run with --debug "
+        "for the traceback and please report it)\n"
+    )
+    reported = [line.partition(": ")[0] for line in captured.out.splitlines()]
+    assert [str(paths[0]), str(paths[2])] == [p for p in reported if p.endswith("g")]
+    with pytest.raises(IndexError):
+        main(["predict", "--debug", str(digits_model), *map(str, paths)])
+
+
+# ------------------------------------------------ 8x8 models (issue 19, item 5)
+
+
+def test_an_8x8_model_predicts_what_python_predicts_with_shape_8x8(
+    digits_model, bundled_split, tmp_path, capsys
+):
+    _, X_test, _, _ = bundled_split
+    names = [f"digit{i}.png" for i in range(6)]
+    paths = _ink_pictures(X_test[:6].reshape(-1, 8, 8), tmp_path, names)
+    assert main(["predict", "--json", str(digits_model), *map(str, paths)]) == 0
+    printed = json.loads(capsys.readouterr().out)
+
+    model, _ = load_model(digits_model)
+    X = np.vstack(
+        [load_digit_image(path, shape=(8, 8)).reshape(1, -1) for path in paths]
+    )
+    assert X.shape == (6, 64)
+    for record, row in zip(printed, model.predict_proba(X), strict=True):
+        values = record.get("probabilities")
+        if values is None:  # a one-digit model
+            assert record["probability"] == row[1]
+        else:
+            assert list(values.values()) == row.tolist()
+
+
+@pytest.mark.parametrize("shape", [(28, 28, 1), (16, 16), "8x8", 8, None])
+def test_other_shapes_are_refused(shape):
+    picture = np.zeros((30, 30))
+    picture[5:25, 12:16] = 1.0
+    with pytest.raises(ValueError, match=r"shape must be \(28, 28\).* or \(8, 8\)"):
+        load_digit_image(picture, shape=shape)
+    with pytest.raises(ValueError, match="shape must be"):
+        prepare_digit(picture, shape=shape)
+
+
+def test_a_picture_name_as_long_as_allowed_is_saved_prepared(
+    digits_model, bundled_split, tmp_path, capsys
+):
+    """Issue 17, Low 10: the mapped name exceeded NAME_MAX and failed the run."""
+    _, X_test, _, _ = bundled_split
+    name = "d" * 247 + ".png"  # 251 bytes
+    (path,) = _ink_pictures(X_test[:1].reshape(-1, 8, 8), tmp_path, [name])
+    prepared = tmp_path / "prepared"
+    args = ["predict", "--save-prepared", str(prepared), str(digits_model), str(path)]
+    assert main(args) == 0
+    (saved,) = prepared.iterdir()
+    assert saved.name.startswith("d" * 200) and saved.name.endswith("-8x8.png")
+    assert capsys.readouterr().out.splitlines()[-1].endswith(saved.name)
+    np.testing.assert_array_equal(
+        np.asarray(Image.open(saved)), load_digit_image(path, shape=(8, 8))
+    )
