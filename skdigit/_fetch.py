@@ -5,13 +5,14 @@ its name, the most bytes a mirror may send, and how to recognise the right
 content) and gives the mirrors; :func:`fetch_file` returns the path of the
 verified file, saved in a folder.
 
-Every mirror gets one deadline for the whole exchange: connecting, the status
-line and headers (and any ``100 Continue`` answers before them), every redirect,
-the body and a chunked body's trailers. It is ``timeout`` plus one second per
-50 kB of the largest acceptable file. Each socket operation also waits at most
-``timeout``, so a silent mirror is left quickly; a mirror that trickles bytes
-resets that per-operation timer with every byte, so a watchdog thread shuts the
-mirror's sockets down when the deadline passes, which ends any read in progress.
+Every mirror gets one deadline for the whole exchange: looking up its name,
+connecting, the status line and headers (and any ``100 Continue`` answers before
+them), every redirect, the body and a chunked body's trailers. It is ``timeout``
+plus one second per 50 kB of the largest acceptable file. Each socket operation
+(the name lookup too) also waits at most ``timeout``, so a silent mirror is left
+quickly; a mirror that trickles bytes resets that per-operation timer with every
+byte, so a watchdog thread shuts the mirror's sockets down when the deadline
+passes, which ends any read in progress.
 
 Any failure of one mirror (an HTTP error, a broken or malformed answer, a body
 that is too large or not the file) is that mirror's failure, described in a few
@@ -318,6 +319,8 @@ def _what_went_wrong(error, attempt):
     ):
         error = error.reason
     timeout = f"{attempt.timeout:g} s"
+    if isinstance(error, _LookupTimeout):
+        return f"no address for {error} within {timeout} (name lookup timeout)"
     if isinstance(error, TimeoutError):
         if attempt.answered:
             return f"stalled: {attempt.arrived()}, then nothing for {timeout} (timeout)"
@@ -387,15 +390,29 @@ class _Deadline:
                 with contextlib.suppress(OSError):
                     sock.shutdown(socket.SHUT_RDWR)
 
-    def connect(self, address, timeout=None, source_address=None):
-        """``socket.create_connection``, within the deadline, then watched."""
+    def _left(self):
         left = self._end - time.monotonic()
         if left <= 0:
             raise TimeoutError("the deadline passed")
+        return left
+
+    def connect(self, address, timeout=None, source_address=None):
+        """``socket.create_connection``, name lookup included, within the
+        deadline; the socket is then watched."""
+        host, port = address
+        left = self._left()
         per_operation = timeout if isinstance(timeout, numbers.Real) else left
-        sock = socket.create_connection(
-            address, min(per_operation, left), source_address
-        )
+        error = OSError(f"no address found for {host!r}")
+        for numeric in _look_up(host, port, min(per_operation, left)):
+            try:
+                sock = socket.create_connection(
+                    numeric, min(per_operation, self._left()), source_address
+                )
+                break
+            except OSError as exc:
+                error = exc  # as create_connection does: try the next address
+        else:
+            raise error
         sock.settimeout(per_operation)
         with self._lock:
             if self.expired:
@@ -413,6 +430,35 @@ class _Deadline:
             return connection
 
         return make
+
+
+class _LookupTimeout(TimeoutError):
+    """The name server did not answer within the time left."""
+
+
+def _look_up(host, port, seconds):
+    """The numeric ``(address, port)`` pairs of ``host``, looked up within ``seconds``.
+
+    ``getaddrinfo`` cannot be interrupted and has no timeout of its own, so it runs
+    in a daemon thread; one that outlives ``seconds`` is left to end on its own
+    (the name server's own timeout), and the mirror has failed.
+    """
+    found = {}
+
+    def look_up():
+        try:
+            found["addresses"] = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except OSError as error:
+            found["error"] = error
+
+    thread = threading.Thread(target=look_up, name="skdigit-name-lookup", daemon=True)
+    thread.start()
+    thread.join(seconds)
+    if thread.is_alive():
+        raise _LookupTimeout(host)
+    if "error" in found:
+        raise found["error"]
+    return [sockaddr[:2] for *_, sockaddr in found["addresses"]]
 
 
 class _HTTPHandler(urllib.request.HTTPHandler):

@@ -6,6 +6,9 @@ nothing of MNIST.
 """
 
 import os
+import socket
+import threading
+from pathlib import Path
 
 import pytest
 
@@ -86,3 +89,60 @@ def test_progress_is_shown_by_whoever_asked(tmp_path, http_mirror, capsys):
     (tmp_path / "notes.txt").unlink()
     fetch_file(_notes(), [good], tmp_path, timeout=5, verbose=True)
     assert capsys.readouterr().out == f"downloading notes.txt from {good}\n"
+
+
+def test_a_name_server_that_never_answers_is_the_mirrors_failure(
+    tmp_path, http_mirror, monkeypatch
+):
+    # Issue 17, M1: the deadline bounds connecting too, the name lookup included
+    # (getaddrinfo has no timeout of its own).
+    (http_mirror.folder / "notes.txt").write_bytes(NOTES)
+    released = threading.Event()
+    real_getaddrinfo = socket.getaddrinfo
+
+    def getaddrinfo(host, *args, **kwargs):
+        if host == "mirror.invalid":
+            released.wait(30)
+            raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    mirrors = ["http://mirror.invalid/", http_mirror.url("missing")]
+    try:
+        with pytest.raises(FetchError) as info:
+            # a deadline of 2.5 s, well after the lookup's own 0.5 s
+            fetch_file(_notes(100_000), mirrors, tmp_path, timeout=0.5)
+    finally:
+        released.set()
+    assert info.value.failures == [
+        (
+            "http://mirror.invalid/notes.txt",
+            "no address for mirror.invalid within 0.5 s (name lookup timeout)",
+        ),
+        (f"{mirrors[1]}notes.txt", "HTTP 404 Not Found"),
+    ]
+
+
+def test_every_address_of_a_name_is_tried(tmp_path, http_mirror, monkeypatch):
+    (http_mirror.folder / "notes.txt").write_bytes(NOTES)
+    port = int(http_mirror.url("good").split(":")[2].split("/")[0])
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))  # bound, never listening: refuses connections
+    refused = closed.getsockname()
+    stream = (socket.AF_INET, socket.SOCK_STREAM, 6, "")
+
+    real_getaddrinfo = socket.getaddrinfo
+
+    def getaddrinfo(host, *args, **kwargs):
+        if host == "two-addresses.test":
+            return [(*stream, refused), (*stream, ("127.0.0.1", port))]
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    try:
+        path = fetch_file(
+            _notes(), [f"http://two-addresses.test:{port}/good/"], tmp_path, timeout=5
+        )
+    finally:
+        closed.close()
+    assert Path(path).read_bytes() == NOTES
