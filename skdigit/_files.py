@@ -21,12 +21,16 @@ TEMPORARY_NAME_EXTRA = len(f"..{'0' * 2 * _TOKEN_BYTES}.tmp")
 STALE_AFTER_S = 3600
 
 
-def check_input_file(path, kind):
-    """Check that ``path`` is a regular file to read, before opening it.
+@contextlib.contextmanager
+def open_input_file(path, kind):
+    """Open ``path`` for reading in binary mode, if it is a regular file.
 
     Opening a FIFO blocks until someone writes to it, and a device such as
     ``/dev/zero`` never ends: both are refused, as are folders and missing files,
-    with a message that names the file and what kind of file was expected.
+    with a message that names the file and what kind of file was expected. The
+    file is opened without waiting (``O_NONBLOCK`` lets a FIFO's ``open()`` return
+    at once) and the opened file is judged, not its name, so no file swapped in
+    after a check can block the reader; a regular file is then read as usual.
 
     Parameters
     ----------
@@ -34,33 +38,53 @@ def check_input_file(path, kind):
     kind : str
         What the file should be, for the messages ("model file").
 
-    Returns
-    -------
+    Yields
+    ------
+    file : binary file object
     size : int
-        The file's size in bytes.
+        The file's size in bytes when it was opened.
 
     Examples
     --------
-    >>> import tempfile
-    >>> from skdigit._files import check_input_file
-    >>> check_input_file(tempfile.gettempdir(), "model file")
+    >>> import os, tempfile
+    >>> from skdigit._files import open_input_file
+    >>> path = os.path.join(tempfile.mkdtemp(), "pipe")
+    >>> os.mkfifo(path)
+    >>> with open_input_file(path, "model file") as (file, size):
+    ...     pass
     Traceback (most recent call last):
     ...
-    IsADirectoryError: '...' is a folder, not a model file
-    """
+    OSError: '...pipe' is not a regular file (a pipe, socket or device): give a model file stored on disk
+    """  # noqa: E501
+    flags = os.O_RDONLY | _O_BINARY | getattr(os, "O_NONBLOCK", 0)
     try:
-        status = os.stat(path)
+        fd = os.open(path, flags)
     except FileNotFoundError:
         raise FileNotFoundError(f"no such {kind}: '{path}'") from None
+    except IsADirectoryError:  # Windows cannot open a folder
+        _refuse(path, kind, stat.S_IFDIR)
+    try:
+        status = os.fstat(fd)
+        _refuse(path, kind, status.st_mode)
+        os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    with os.fdopen(fd, "rb") as file:
+        yield file, status.st_size
+
+
+def _refuse(path, kind, mode):
+    """Raise the error for a ``path`` of file ``mode`` that is not a regular file."""
+    if stat.S_ISREG(mode):
+        return
     a_kind = f"{'an' if kind[:1] in 'aeiouAEIOU' else 'a'} {kind}"
-    if stat.S_ISDIR(status.st_mode):
+    if stat.S_ISDIR(mode):
         raise IsADirectoryError(f"'{path}' is a folder, not {a_kind}")
-    if not stat.S_ISREG(status.st_mode):
-        raise OSError(
-            f"'{path}' is not a regular file (a pipe, socket or device): give "
-            f"{a_kind} stored on disk"
-        )
-    return status.st_size
+    raise OSError(
+        f"'{path}' is not a regular file (a pipe, socket or device): give "
+        f"{a_kind} stored on disk"
+    )
 
 
 @contextlib.contextmanager

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._files import atomic_write, check_input_file
+from ._files import atomic_write, open_input_file
 
 __all__ = ["IdxFormatError", "read_idx", "write_idx"]
 
@@ -292,8 +292,7 @@ def _open(source):
     """The binary stream of an IDX path, once it is known to be a regular file."""
     path = os.fspath(source)
     # A FIFO would block open() and a device never end: refused, with the name.
-    check_input_file(path, "IDX file")
-    with open(path, "rb") as stream:
+    with open_input_file(path, "IDX file") as (stream, _):
         yield stream, path
 
 
@@ -347,16 +346,18 @@ def _read_source(source, *, mmap=False, digest=_NO_DIGEST):
     if _is_file_object(source):
         return _read_stream(source, _name_of(source), digest=digest)
     with _open(source) as (stream, path):
-        return _read_stream(stream, path, path if mmap else None, digest)
+        return _read_stream(stream, path, mmap, digest)
 
 
-def _read_stream(stream, name, path_for_mmap=None, digest=_NO_DIGEST):
-    """Read an IDX array from ``stream``, raw or gzip, whose label is ``name``."""
+def _read_stream(stream, name, mmap=False, digest=_NO_DIGEST):
+    """Read an IDX array from ``stream``, raw or gzip, whose label is ``name``;
+    with ``mmap``, memory-map the file ``stream`` reads (the file checked when it
+    was opened, not whatever its name points to now)."""
     start = _read_exact(stream, 2)
     size = _remaining_size(stream)
     if size is not None:
         size += len(start)
-    if start == _GZIP_MAGIC and path_for_mmap is not None:
+    if start == _GZIP_MAGIC and mmap:
         raise IdxFormatError(
             f"{name}: a gzip-compressed file cannot be memory-mapped; "
             "decompress it first (for example with `gzip -dk`) or use mmap=False"
@@ -365,8 +366,8 @@ def _read_stream(stream, name, path_for_mmap=None, digest=_NO_DIGEST):
     dtype, shape, header_size = _read_header(content, name)
     n_bytes = dtype.itemsize * _product(shape)
     _check_size_is_plausible(name, dtype, shape, n_bytes, header_size, size, content)
-    if path_for_mmap is not None:
-        return _memory_map(path_for_mmap, dtype, shape, header_size)
+    if mmap:
+        return _memory_map(stream, dtype, shape, header_size)
     _check_fits_in_memory(name, dtype, shape, n_bytes)
     data = content.read_data(n_bytes, name, dtype, shape)
     array = np.frombuffer(data, dtype=dtype).reshape(shape)
@@ -557,13 +558,13 @@ def _physical_memory():
         return None  # not on this system (Windows): no check
 
 
-def _memory_map(path, dtype, shape, header_size):
+def _memory_map(file, dtype, shape, header_size):
     if _product(shape) == 0:
         # mmap cannot map zero bytes; an empty array is equally free.
         empty = np.empty(shape, dtype=dtype)
         empty.flags.writeable = False
         return empty
-    return np.memmap(path, dtype=dtype, mode="r", offset=header_size, shape=shape)
+    return np.memmap(file, dtype=dtype, mode="r", offset=header_size, shape=shape)
 
 
 class _RawReader:

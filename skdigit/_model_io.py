@@ -52,7 +52,7 @@ from ._archive import (
     read_members,
     stored_archive,
 )
-from ._files import atomic_write, check_input_file
+from ._files import atomic_write, open_input_file
 from ._optional import import_optional
 from ._version import __version__
 
@@ -386,13 +386,12 @@ def load_model(path):
     ((10, 64), {})
     """
     path = Path(path)
-    size = check_input_file(path, "model file")
-    if size > _MAX_FILE_BYTES:
-        raise ModelFileError(
-            f"'{path}' is too large to be a model file: {size} bytes, more than the "
-            f"{_MAX_FILE_BYTES} skdigit reads; nothing was read"
-        )
-    with open(path, "rb") as file:
+    with open_input_file(path, "model file") as (file, size):
+        if size > _MAX_FILE_BYTES:
+            raise ModelFileError(
+                f"'{path}' is too large to be a model file: {size} bytes, more than "
+                f"the {_MAX_FILE_BYTES} skdigit reads; nothing was read"
+            )
         data = file.read(_MAX_FILE_BYTES + 1)  # it may have grown meanwhile
     if len(data) > _MAX_FILE_BYTES:
         raise ModelFileError(

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._files import check_input_file
+from ._files import open_input_file
 from ._optional import import_optional
 
 __all__ = ["DigitImageError", "ImageTooLargeError", "read_picture"]
@@ -154,8 +154,10 @@ def read_picture(source, *, max_pixels, max_bytes):
     """
     if isinstance(source, str | os.PathLike):
         path = Path(source)
-        _check_file(path, max_bytes)
-        grey = _read_with_pillow(path, str(path), max_pixels)
+        with open_input_file(path, "image file") as (file, size):
+            if size > max_bytes:
+                raise _too_large(str(path), "bytes", size, max_bytes)
+            grey = _read_with_pillow(file, str(path), max_pixels)
         return grey, f"'{path}'", str(path)
     if hasattr(source, "read"):
         name = getattr(source, "name", None)
@@ -168,12 +170,6 @@ def read_picture(source, *, max_pixels, max_bytes):
 
 def _describe(path):
     return f"'{path}'" if path is not None else "the image file object"
-
-
-def _check_file(path, max_bytes):
-    size = check_input_file(path, "image file")
-    if size > max_bytes:
-        raise _too_large(str(path), "bytes", size, max_bytes)
 
 
 def _read_at_most(file, max_bytes, path):

@@ -9,7 +9,7 @@ import pytest
 from skdigit._files import (
     STALE_AFTER_S,
     atomic_write,
-    check_input_file,
+    open_input_file,
     remove_stale,
     remove_stale_temporaries,
 )
@@ -83,14 +83,20 @@ def test_temporaries_of_atomic_write_match_what_is_cleaned(tmp_path):
     assert remove_stale_temporaries(tmp_path / "missing-folder" / "x") == []
 
 
+def _size_of(path, kind):
+    with open_input_file(path, kind) as (file, size):
+        assert file.read() == b"12345"
+        return size
+
+
 def test_input_files_must_be_regular_files(tmp_path):
     model = tmp_path / "model.skops"
     model.write_bytes(b"12345")
-    assert check_input_file(model, "model file") == 5
+    assert _size_of(model, "model file") == 5
     with pytest.raises(FileNotFoundError, match=r"no such model file: '.*nothing'"):
-        check_input_file(tmp_path / "nothing", "model file")
+        _size_of(tmp_path / "nothing", "model file")
     with pytest.raises(IsADirectoryError, match="is a folder, not a model file"):
-        check_input_file(tmp_path, "model file")
+        _size_of(tmp_path, "model file")
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
@@ -99,10 +105,10 @@ def test_a_fifo_or_a_device_is_refused_without_blocking(tmp_path):
     os.mkfifo(fifo)
     # Opening a FIFO with no writer would block this test forever.
     with pytest.raises(OSError, match=r"'.*pipe.png' is not a regular file"):
-        check_input_file(fifo, "image file")
+        _size_of(fifo, "image file")
     if os.path.exists("/dev/zero"):
         with pytest.raises(OSError, match="give a model file stored on disk"):
-            check_input_file("/dev/zero", "model file")
+            _size_of("/dev/zero", "model file")
 
 
 def test_errors_while_writing_name_the_file_not_its_temporary(tmp_path, monkeypatch):

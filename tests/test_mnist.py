@@ -33,7 +33,6 @@ from skdigit import (
     MNISTDownloadError,
     MNISTFilesMissingError,
     MNISTIdxLoader,
-    _idx,
     _mnist,
     get_data_home,
     write_idx,
@@ -408,12 +407,14 @@ def test_permission_denied_is_an_error_not_a_missing_file(
     write_test_set(tmp_path)
     unreadable = str(tmp_path / TEST_FILES[0])
 
+    real_open = os.open
+
     def open_denied(path, *args, **kwargs):
         if os.fspath(path) == unreadable:
             raise PermissionError(errno.EACCES, "Permission denied", unreadable)
-        return open(path, *args, **kwargs)
+        return real_open(path, *args, **kwargs)
 
-    monkeypatch.setattr(_idx, "open", open_denied, raising=False)
+    monkeypatch.setattr(os, "open", open_denied)
     loader = MNISTIdxLoader(
         data_home=tmp_path, download=download, mirrors=[closed_port_url]
     )

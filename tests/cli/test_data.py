@@ -1,7 +1,6 @@
 """Where ``train`` and ``evaluate`` get their digits, and what they say when
 MNIST cannot be had or its files are wrong."""
 
-import builtins
 import os
 
 import numpy as np
@@ -111,14 +110,14 @@ def test_an_unreadable_file_is_an_error_not_a_fallback(tmp_path, capsys, monkeyp
     """Issue 12, defect 4: a file that is there but cannot be read is not missing."""
     folder = _small_test_files(tmp_path / "skdigit_data")
     unreadable = str(folder / "t10k-images-idx3-ubyte")
-    real_open = builtins.open
+    real_open = os.open
 
     def refusing_open(file, *args, **kwargs):
         if os.fspath(file) == unreadable:
             raise PermissionError(13, "Permission denied", unreadable)
         return real_open(file, *args, **kwargs)
 
-    monkeypatch.setattr(builtins, "open", refusing_open)
+    monkeypatch.setattr(os, "open", refusing_open)
     monkeypatch.setenv("SKDIGIT_DATA", str(folder))  # the default folder: no --data-dir
     assert main(["train", "--no-download", "--max-iter", "2"]) == 2
     captured = capsys.readouterr()
