@@ -716,7 +716,11 @@ def _find_ink(ink, smooth, inside, name, path):
     digit[inside] = _digit_pieces((smooth > floor)[inside], ink[inside], name, path)
     rows, cols = (np.flatnonzero(digit.any(axis=axis)) for axis in (1, 0))
     box = np.s_[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
-    return digit & (smooth > max(_otsu(smooth[box]), floor))
+    # Pieces left out (specks, the paper's mottle) may be brighter than the
+    # digit inside its box: counted at the digit's brightest, they cannot lift
+    # the threshold above all of its strokes.
+    levels = np.minimum(smooth[box], smooth[digit].max())
+    return digit & (smooth > max(_otsu(levels), floor))
 
 
 def _digit_pieces(mask, ink, name, path):
@@ -724,6 +728,9 @@ def _digit_pieces(mask, ink, name, path):
     from scipy import ndimage
 
     labels, count = ndimage.label(mask, structure=np.ones((3, 3)))
+    if count == 0:
+        # Only the margin around the picture rose above the paper's noise.
+        raise NoDigitError(f"{name} contains no digit (nothing stands out)", path=path)
     pieces = np.arange(1, count + 1)
     mass = ndimage.sum_labels(ink, labels, index=pieces)
     boxes = ndimage.find_objects(labels)

@@ -187,3 +187,33 @@ def _texture(size, rng, noise):
         size, Image.Resampling.BICUBIC
     )
     return np.asarray(texture) * np.float32(noise)
+
+
+def random_scene(rng, *, size=(64, 64), strokes=3, blocks=2, blur=1.0, noise=10.0):
+    """A random grey picture (float array): lines and blocks of random greys on
+    paper of a random grey, lit by a gradient, blurred and noisy.
+
+    Made for property tests: such pictures may hold a digit-like shape, several,
+    or nothing, and the preparation must cope with each.
+    """
+    image = Image.new("L", (size[1], size[0]), int(rng.integers(0, 256)))
+    draw = ImageDraw.Draw(image)
+    corners = lambda: tuple(rng.uniform(-0.1, 1.1, 2) * (size[1], size[0]))  # noqa: E731
+    for _ in range(strokes):
+        width = int(rng.integers(1, max(2, min(size) // 6)))
+        draw.line(
+            [corners(), corners(), corners()],
+            fill=int(rng.integers(0, 256)),
+            width=width,
+        )
+    for _ in range(blocks):
+        (x0, y0), (x1, y1) = sorted([corners(), corners()])
+        draw.rectangle(
+            (x0, min(y0, y1), x1, max(y0, y1)), fill=int(rng.integers(0, 256))
+        )
+    if blur:
+        image = image.filter(ImageFilter.GaussianBlur(blur))
+    grey = np.asarray(image, dtype=np.float64)
+    ramp = np.linspace(1.0, rng.uniform(0.3, 1.0), size[1])[None, :]
+    grey = grey * ramp + rng.normal(0.0, noise, size)
+    return np.clip(grey, 0, 255)

@@ -3,9 +3,12 @@
 import gzip
 import io
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PIL import Image, ImageDraw
 from scipy import ndimage
 
@@ -17,7 +20,15 @@ from skdigit import (
     prepare_digit,
 )
 
-from .pictures import cropped_to_the_ink, handwritten, photographed, printed
+from .pictures import (
+    cropped_to_the_ink,
+    handwritten,
+    photographed,
+    printed,
+    random_scene,
+)
+
+CASES = Path(__file__).parent / "cases"
 
 
 def _bounding_box(image):
@@ -158,6 +169,47 @@ def test_a_few_specks_are_not_a_digit():
         paper[row : row + 3, col : col + 4] = 30
     with pytest.raises(NoDigitError, match="only specks"):
         prepare_digit(paper)
+
+
+# ------------------------------------------------------------- never a crash
+
+
+def test_seven_with_webp_artefacts_is_prepared():
+    # A clear 7 whose mottled paper holds brighter pieces than the digit's own
+    # inside the digit's box: the strokes' threshold used to rise above them all.
+    digit = load_digit_image(CASES / "prepare_digit_indexerror_seven.png")
+    assert digit.shape == (28, 28) and digit.max() == 255
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    height=st.integers(8, 120),
+    width=st.integers(8, 120),
+    strokes=st.integers(0, 4),
+    blocks=st.integers(0, 3),
+    blur=st.floats(0.0, 3.0),
+    noise=st.floats(0.0, 40.0),
+    invert=st.sampled_from(["auto", True, False]),
+)
+def test_any_picture_gives_a_digit_or_no_digit_error(
+    seed, height, width, strokes, blocks, blur, noise, invert
+):
+    rng = np.random.default_rng(seed)
+    picture = random_scene(
+        rng,
+        size=(height, width),
+        strokes=strokes,
+        blocks=blocks,
+        blur=blur,
+        noise=noise,
+    )
+    try:
+        digit = prepare_digit(picture, invert=invert)
+    except NoDigitError:
+        return
+    assert digit.shape == (28, 28) and digit.dtype == np.uint8
+    assert digit.max() == 255
 
 
 # ---------------------------------------------------------------------- files
