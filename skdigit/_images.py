@@ -38,6 +38,7 @@ import numpy as np
 
 from ._files import check_input_file
 from ._optional import import_optional
+from ._paper import local_paper, without_lines
 
 __all__ = [
     "DigitImageError",
@@ -394,7 +395,7 @@ def _prepare(grey, invert, name, path=None):
     framed, inside = _with_margin(_shrink(grey, _WORK_SIDE))
     if invert == "auto":
         invert = _ink_is_dark(framed)
-    ink = _ink_against_paper(framed, dark_ink=invert)
+    ink = without_lines(_ink_against_paper(framed, inside, dark_ink=invert), inside)
     smooth = _smoothed(ink)
     outline = _find_ink(ink, smooth, inside, name, path)
     digit, inked = _grey_strokes(ink, smooth, outline)
@@ -650,7 +651,7 @@ def _ink_is_dark(grey):
     return bool(darker >= lighter)
 
 
-def _ink_against_paper(grey, *, dark_ink):
+def _ink_against_paper(grey, inside, *, dark_ink):
     """How much each pixel stands out from the paper around it, in [0, 255].
 
     The paper's level is a low percentile of the (ink-bright) picture over
@@ -663,7 +664,9 @@ def _ink_against_paper(grey, *, dark_ink):
     shadow counts as much as one in the light.
     """
     bright = 255.0 - grey if dark_ink else grey
-    paper = _paper_level(bright)
+    # A shadow's soft edge is too close for the wide windows to follow: the
+    # paper's level at the strokes' scale (``inside`` the frame) takes over there.
+    paper = local_paper(bright, _paper_level(bright), inside)
     ink = bright - paper
     if dark_ink:
         # The paper's brightness is 255 - paper; a floor keeps deep shadows

@@ -1,0 +1,207 @@
+"""Take away what is on the paper but is not the digit's ink.
+
+Two things a photographed page shows besides the digit, both measured on the
+picture once the ink is bright on black:
+
+* **shadows** (a hand's, a phone's): large regions of dimmer paper, with soft
+  edges. :func:`local_paper` estimates the paper's level from what is wider
+  than any stroke (a grey opening, grown back along the soft edges), so that a
+  shadow is paper, not ink;
+* **printed lines** of ruled and squared paper, and a notebook's margin line:
+  thin straight structures spanning the page. :func:`without_lines` finds what
+  is both thin (narrower than a few pixels, unlike the strokes) and long and
+  straight across the picture, horizontally or vertically up to a small angle,
+  and takes it away; a stroke crossing a line keeps its ink.
+"""
+
+import numpy as np
+from scipy import ndimage
+
+# The paper's local level is an opening with squares this share of the
+# picture's shorter side: what survives is wider than a marker's strokes on a
+# page (10% of the side)...
+_OPENING = 0.2
+# ... computed on a copy at most this large (shadows and light vary slowly).
+_PAPER_SIDE = 96
+# A region that survives the opening is a shadow (or a table) where it stands
+# this much (of 255) above the large-scale paper level and reaches the
+# picture's edge: shadows come from outside the picture, while a bold digit's
+# junctions, cropped tight, lie inside it.
+_SHADOW_STEP = 16.0
+# ... and covers at least this share of the picture (a tight crop's bold
+# junction at the edge covers less).
+_SHADOW_AREA = 0.08
+# ... and is lighter than the ink: its level (ink bright) is at most this share
+# of the ink's, this percentile of the picture. A hand's shadow halves the
+# light: shaded paper comes to about 0.6 of the ink's level.
+_SHADE = 0.75
+_INK_PERCENTILE = 99
+
+# Lines of ruled and squared paper are at most this many pixels wide at the
+# working size; strokes are wider (a thin pen on a page, about 6).
+_LINE_WIDTH = 6
+# A line spans at least this share of the picture (as a page's lines do); a
+# digit's curves do not, and its straight strokes are too few to be a page's.
+_LINE_LENGTH = 0.8
+# Lines are looked for at these angles (degrees) from the horizontal and the
+# vertical: a page photographed a little askew.
+_LINE_ANGLES = np.arange(-7.5, 7.6, 1.5)
+# Along a line, the thin ink is averaged over this many pixels before the long
+# opening: the line's level, not its noise, then sets what is taken away.
+_LINE_SMOOTHING = 9
+# A page is ruled (or squared) when it shows at least this many parallel lines
+# (a digit's curves and bars make at most four);
+# then a single line across them (a notebook's margin) is the paper's too.
+_RULED = 5
+# Thin ink counts as a line's where the line's level is at least this (of 255).
+_LINE_LEVEL = 16.0
+
+
+def local_paper(bright, coarse, inside):
+    """The paper's level under each pixel of ``bright`` (ink bright), following
+    shadows and their soft edges.
+
+    An opening with squares wider than the strokes keeps only what is wider:
+    the paper, shadows, a table, and (in a bold digit cropped tight) the
+    strokes' junctions. Where it stands above the paper's large-scale level,
+    in a large region reaching the picture's edge and clearly below the ink's
+    level, it is a shadow's; elsewhere the large-scale level stays.
+
+    Parameters
+    ----------
+    bright : ndarray of shape (height, width)
+        The framed picture, ink bright.
+    coarse : ndarray of shape (height, width)
+        The paper's level estimated at a large scale.
+    inside : tuple of slices
+        The picture inside its frame.
+
+    Returns
+    -------
+    paper : ndarray of shape (height, width)
+    """
+    from PIL import Image
+
+    from ._images import _resize, _resize_to_side
+
+    small = _resize_to_side(bright, _PAPER_SIDE)
+    scale = min(small.shape) / min(bright.shape)
+    size = max(3, round(_OPENING * min(bright[inside].shape) * scale))
+    opened = ndimage.grey_opening(small, size=(size, size))
+    above = opened > _resize_to_side(coarse, _PAPER_SIDE) + _SHADOW_STEP
+    ink_level = np.percentile(bright[inside], _INK_PERCENTILE)
+    shadow = _shadows(above, opened, _scaled(inside, scale), _SHADE * ink_level)
+    # The opening runs below the paper's noise (a minimum over the squares):
+    # inside the shadow, the median over the squares is nearer its level.
+    middle = ndimage.median_filter(small, size=(size, size), mode="nearest")
+    level = np.where(shadow, np.maximum(opened, middle), 0.0)
+    level = ndimage.gaussian_filter(level, 1.0)
+    return np.maximum(coarse, _resize(level, bright.shape, Image.Resampling.BILINEAR))
+
+
+def _scaled(inside, scale):
+    return tuple(
+        slice(round(part.start * scale), round(part.stop * scale)) for part in inside
+    )
+
+
+def _shadows(mask, opened, inside, darkest):
+    """The regions of ``mask`` that are shadows: they reach the edge of its
+    ``inside``, cover a sizeable part of it, and their level in ``opened`` is
+    at most ``darkest`` (paper in the shade is lighter than ink)."""
+    labels, count = ndimage.label(mask)
+    pieces = np.arange(1, count + 1)
+    window = labels[inside]
+    edge = np.concatenate([window[0], window[-1], window[:, 0], window[:, -1]])
+    areas = ndimage.sum_labels(np.ones(window.shape), window, pieces)
+    levels = ndimage.median(opened, labels, pieces) if count else np.zeros(0)
+    kept = pieces[(areas >= _SHADOW_AREA * window.size) & (levels <= darkest)]
+    return np.isin(labels, np.intersect1d(edge[edge > 0], kept))
+
+
+def without_lines(ink, inside):
+    """``ink`` less the long thin straight lines printed on the paper.
+
+    Parameters
+    ----------
+    ink : ndarray of shape (height, width)
+        How much each pixel of the framed picture stands out from the paper.
+    inside : tuple of slices
+        The picture inside its frame: lines are looked for there (the frame
+        continues the picture's edges, which makes stripes of its own).
+
+    Returns
+    -------
+    ink : ndarray of shape (height, width)
+        The same, the lines' thin ink taken away when the paper is ruled or
+        squared (at least five parallel lines).
+    """
+    picture = ink[inside]
+    # What is narrower than a line in every direction: lines, and the edges
+    # and grain of strokes, but not the strokes' bodies.
+    size = _LINE_WIDTH + 1
+    thin = picture - ndimage.grey_opening(picture, size=(size, size))
+    # Lines are followed in the ink itself, where strokes crossing them do not
+    # break them (in ``thin``, a stroke's body leaves a gap).
+    height, width = picture.shape
+    across = _long_straight(picture, round(_LINE_LENGTH * width))
+    down = _long_straight(picture.T, round(_LINE_LENGTH * height))
+    (rows, row_count), (columns, column_count) = (
+        _thin_lines(across, width),
+        _thin_lines(down, height),
+    )
+    if max(row_count, column_count) < _RULED:
+        # A few long straight or flat strokes are the digit's (a 7's bar, an 8).
+        return ink
+    on_line = ndimage.binary_dilation(rows | columns.T)
+    cleaned = ink.copy()
+    cleaned[inside] = np.where(on_line, picture - thin, picture)
+    return cleaned
+
+
+def _thin_lines(found, length):
+    """Where ``found`` (nearly horizontal lines' level) marks thin lines, and
+    how many lines: pieces standing out from the paper's noise and no thicker
+    than a line (give or take the search's tolerance), over ``length``
+    pixels; pieces at about the same height are one line found at two angles.
+    """
+    labels, count = ndimage.label(found > _LINE_LEVEL, structure=np.ones((3, 3)))
+    pieces = np.arange(1, count + 1)
+    areas = ndimage.sum_labels(np.ones(found.shape), labels, pieces)
+    lines = pieces[areas <= (_LINE_WIDTH + 4) * length]
+    if not len(lines):
+        return np.zeros(found.shape, dtype=bool), 0
+    heights = np.sort(
+        [row for row, _ in ndimage.center_of_mass(labels > 0, labels, lines)]
+    )
+    distinct = 1 + np.count_nonzero(np.diff(heights) > _LINE_WIDTH + 2)
+    return np.isin(labels, lines), distinct
+
+
+def _long_straight(ink, length):
+    """The level of nearly horizontal lines at least ``length`` long in
+    ``ink``, wherever they run (0 elsewhere).
+
+    Each angle is tried by shearing the columns up or down so that lines at
+    that angle lie flat; one row of tolerance either way covers the angles
+    between.
+    """
+    found = np.zeros_like(ink)
+    columns = np.arange(ink.shape[1])
+    for angle in _LINE_ANGLES:
+        shifts = np.round(np.tan(np.radians(angle)) * (columns - columns.mean()))
+        shifts = shifts.astype(int)
+        flat = _shear(ink, shifts)
+        flat = ndimage.uniform_filter1d(flat, _LINE_SMOOTHING, axis=1)
+        flat = ndimage.grey_dilation(flat, size=(3, 1))
+        level = ndimage.grey_opening(flat, size=(1, length))
+        np.maximum(found, _shear(level, -shifts), out=found)
+    return found
+
+
+def _shear(array, shifts):
+    """Each column moved down by its shift (up if negative), zeros filling in."""
+    rows = np.arange(array.shape[0])[:, None] - shifts[None, :]
+    valid = (rows >= 0) & (rows < array.shape[0])
+    sheared = array[np.clip(rows, 0, array.shape[0] - 1), np.arange(array.shape[1])]
+    return np.where(valid, sheared, 0.0)
