@@ -21,8 +21,8 @@ paper taken away: uneven light, coloured or noisy paper, specks of dirt. The ste
    threshold, inside the digit's box, outlines the strokes;
 4. keep grey levels: on the outline and a one-pixel seam around it the ink
    measure is kept, scaled so that the strokes' cores are full white, as MNIST's
-   anti-aliased strokes are; strokes much thinner than MNIST's (a fine pen on a
-   large photo) are thickened to MNIST's thinnest;
+   anti-aliased strokes are; strokes thinner or thicker than MNIST's (a fine pen
+   on a large photo, a drawing app's brush) are brought to MNIST's widths;
 5. the MNIST recipe: bounding box into 20x20, centre of mass at (14, 14).
 
 This module knows nothing about estimators.
@@ -39,6 +39,7 @@ import numpy as np
 from ._files import check_input_file
 from ._optional import import_optional
 from ._paper import local_paper, without_lines
+from ._strokes import fitted_like_mnist
 
 __all__ = [
     "DigitImageError",
@@ -96,11 +97,6 @@ _MIN_SPAN = 0.05
 # side (a digit written with a thin pen carries little ink).
 _INSIDE_FRACTION = 0.25
 _INSIDE_SPAN = 0.15
-# MNIST's strokes are 0.06 to 0.15 of the digit's longer side wide (5th to 95th
-# percentile, as twice the area over the perimeter of the pixels above 127);
-# thinner strokes are thickened to the 5th percentile so that they survive the
-# shrinking to 20 pixels.
-_MIN_STROKE = 0.06
 # The crop keeps the pixels with more than this share of the cores' ink: faint
 # edges and JPEG ringing beyond them are left out. 0.16 reproduces the bounding
 # boxes of real MNIST digits and of JPEG copies best.
@@ -296,11 +292,12 @@ def load_digit_image(
     >>> int(digit[0, 0]), int(digit.max())
     (0, 255)
 
-    The 40x10 bar became 20x5 and its centre moved to the middle:
+    The 40x10 bar became 20 pixels long, as thick as MNIST's strokes (not the
+    5 pixels a plain resize gives), and its centre moved to the middle:
 
     >>> rows, cols = np.nonzero(digit)
     >>> int(np.ptp(rows)) + 1, int(np.ptp(cols)) + 1
-    (20, 5)
+    (20, 3)
     >>> from scipy import ndimage
     >>> [float(c) for c in ndimage.center_of_mass(digit)]
     [13.5, 14.0]
@@ -335,10 +332,10 @@ def prepare_digit(grey, *, invert="auto"):
     specks, and so are those touching the picture's edge (a table, the page's
     edge) when a digit-like piece lies inside; Otsu's threshold, inside the
     digit's box, outlines the strokes; the ink keeps its grey levels,
-    scaled so that the strokes' cores are white, and strokes much thinner than
-    MNIST's are thickened; finally the digit's bounding box is fitted in 20x20
-    (aspect ratio kept, anti-aliased) and pasted in 28x28 with its centre of mass
-    at pixel (14, 14).
+    scaled so that the strokes' cores are white; finally the digit's bounding
+    box is fitted in 20x20 (aspect ratio kept, anti-aliased), its strokes
+    thickened or thinned to MNIST's widths if need be, and pasted in 28x28 with
+    its centre of mass at pixel (14, 14).
 
     Parameters
     ----------
@@ -400,7 +397,7 @@ def _prepare(grey, invert, name, path=None):
     outline = _find_ink(ink, smooth, inside, name, path)
     digit, inked = _grey_strokes(ink, smooth, outline)
     box = _crop(digit, inked)
-    small = _fit_in_box(box)
+    small = fitted_like_mnist(box, _fit_in_box)
     field = _paste_centred(small)
     return _stretch_to_uint8(field)
 
@@ -798,8 +795,7 @@ def _otsu(values, bins=256):
 
 def _grey_strokes(ink, smooth, outline):
     """The ink's grey levels on the outline and a one-pixel seam around it, the
-    strokes' cores scaled to 1, and where it is clearly inked; strokes much
-    thinner than MNIST's are thickened.
+    strokes' cores scaled to 1, and where it is clearly inked.
 
     "Clearly inked" is judged on the lightly smoothed ink, so that noise in
     the seam does not move the digit's bounding box.
@@ -810,31 +806,7 @@ def _grey_strokes(ink, smooth, outline):
     core = np.percentile(ink[outline], _CORE_PERCENTILE)
     digit = np.clip(np.where(seam, ink, 0.0) / core, 0.0, 1.0)
     inked = seam & (smooth > _INK_FRACTION * core)
-    radius = _thickening(outline)
-    if radius:
-        digit = ndimage.grey_dilation(digit, footprint=_disk(radius))
-        inked = ndimage.binary_dilation(inked, structure=_disk(radius))
     return digit, inked
-
-
-def _thickening(mask):
-    """Radius in pixels that brings the strokes to MNIST's thinnest, or 0."""
-    area = mask.sum()
-    # Twice the area over the perimeter is the width of a long stroke.
-    padded = np.pad(mask, 1).astype(np.int8)
-    perimeter = (
-        np.abs(np.diff(padded, axis=0)).sum() + np.abs(np.diff(padded, axis=1)).sum()
-    )
-    width = 2 * area / perimeter
-    rows, cols = np.nonzero(mask)
-    longer = max(np.ptp(rows), np.ptp(cols)) + 1
-    wanted = _MIN_STROKE * longer
-    return round((wanted - width) / 2) if width < wanted else 0
-
-
-def _disk(radius):
-    offsets = np.arange(-radius, radius + 1)
-    return offsets[:, None] ** 2 + offsets[None, :] ** 2 <= radius**2 + radius
 
 
 def _crop(digit, inked):

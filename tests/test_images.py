@@ -86,8 +86,9 @@ def _assert_mnist_like(digit):
 def test_off_centre_rectangle_on_white_becomes_centred_bright_digit():
     digit = load_digit_image(_paper_with_rectangle())
     _assert_mnist_like(digit)
-    # 60x30 keeps its 2:1 aspect ratio: 20x10.
-    assert _bounding_box(digit) == (20, 10)
+    # 60x30 is 20 pixels tall; a plain resize would make it 10 wide, far bolder
+    # than MNIST's strokes, which are 3 at most.
+    assert _bounding_box(digit) == (20, 3)
     assert digit[14, 14] == 255
 
 
@@ -261,7 +262,8 @@ def test_exif_rotation_of_photos_is_applied(tmp_path):
     exif = Image.Exif()
     exif[0x0112] = 6
     wide.save(path, exif=exif)
-    assert _bounding_box(load_digit_image(path)) == (20, 10)
+    height, width = _bounding_box(load_digit_image(path))
+    assert height == 20 and width < 10
 
 
 def test_blank_file_error_names_the_file(tmp_path):
