@@ -51,7 +51,7 @@ def stroke_width(mask):
     perimeter = (
         np.abs(np.diff(padded, axis=0)).sum() + np.abs(np.diff(padded, axis=1)).sum()
     )
-    return 2.0 * float(mask.sum()) / perimeter if perimeter else 0.0
+    return float(2 * mask.sum() / perimeter) if perimeter else 0.0
 
 
 def fitted_width(small):
