@@ -18,8 +18,8 @@ import numpy as np
 from scipy import ndimage
 
 # The paper's local level is an opening with squares this share of the
-# picture's shorter side: what survives is wider than a marker's strokes on a
-# page (10% of the side)...
+# picture's longer side: what survives is wider than a marker's strokes, even
+# cropped tight (16% of the digit's height)...
 _OPENING = 0.2
 # ... computed on a copy at most this large (shadows and light vary slowly).
 _PAPER_SIDE = 96
@@ -86,7 +86,7 @@ def local_paper(bright, coarse, inside):
 
     small = _resize_to_side(bright, _PAPER_SIDE)
     scale = min(small.shape) / min(bright.shape)
-    size = max(3, round(_OPENING * min(bright[inside].shape) * scale))
+    size = max(3, round(_OPENING * max(bright[inside].shape) * scale))
     opened = ndimage.grey_opening(small, size=(size, size))
     above = opened > _resize_to_side(coarse, _PAPER_SIDE) + _SHADOW_STEP
     ink_level = np.percentile(bright[inside], _INK_PERCENTILE)
