@@ -14,7 +14,8 @@ paper taken away: uneven light, coloured or noisy paper, specks of dirt. The ste
    level at a large scale (a low percentile over windows half the framed picture
    wide, which strokes are too sparse to reach) and measure each pixel's ink as
    how much it stands out from the paper around it, relative to the paper's
-   brightness;
+   brightness; where a hand's shadow falls, the paper's level follows it, and
+   the lines of ruled or squared paper are taken away (``_paper.py``);
 3. find the ink: the connected pieces standing out from the paper's noise, less
    the specks (pieces with little ink) and what touches the picture's edge (a
    table, the page's edge) when a digit-like piece lies inside; then Otsu's
