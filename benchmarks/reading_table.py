@@ -5,7 +5,8 @@ ruled and squared notebook paper, a hand's shadow across the page, pencil, a
 drawing app's screenshot (thick strokes inside the app's window), a small digit in a
 4000x3000 photo and a chalkboard, pictures of each digit are made together with the
 same digit drawn clean, both are prepared by ``load_digit_image`` and read by a
-model; the table gives the share read right, clean and under the condition. Then
+model; the table gives the share read right, clean and under the condition, and
+how many pictures failed to be prepared (counted as not read). Then
 MNIST test digits are printed large on paper and photographed (tinted paper and
 ink, uneven light, perspective, rotation, blur, noise, JPEG) and read, beside the
 model's accuracy on the same raw 28x28 test images.
@@ -76,13 +77,25 @@ def train(data_dir):
     return model.fit(X, y)
 
 
+def prepared(picture):
+    """The 28x28 digit of a picture (grey array or file bytes), or None when
+    its preparation fails (older versions crashed on some pictures)."""
+    try:
+        return load_digit_image(
+            io.BytesIO(picture) if isinstance(picture, bytes) else picture
+        ).ravel()
+    except Exception:  # a failure is a picture not read
+        return None
+
+
 def read_right(model, pictures, digits):
-    """Share of ``pictures`` (grey arrays or file bytes) read as ``digits``."""
-    prepared = [
-        load_digit_image(io.BytesIO(p) if isinstance(p, bytes) else p).ravel()
-        for p in pictures
-    ]
-    return float(np.mean(model.predict(np.array(prepared)) == np.array(digits)))
+    """Share of ``pictures`` read as ``digits`` (a failed one is not), and how
+    many failed."""
+    digits_ = [prepared(picture) for picture in pictures]
+    ok = [i for i, digit in enumerate(digits_) if digit is not None]
+    read = model.predict(np.array([digits_[i] for i in ok])) if ok else []
+    right = np.count_nonzero(np.asarray(read) == np.asarray(digits)[ok])
+    return right / len(pictures), len(pictures) - len(ok)
 
 
 def condition_row(model, name, per_digit, rng):
@@ -93,7 +106,7 @@ def condition_row(model, name, per_digit, rng):
             clean.append(drawn)
             pictures.append(picture)
             digits.append(digit)
-    return read_right(model, clean, digits), read_right(model, pictures, digits)
+    return read_right(model, clean, digits)[0], read_right(model, pictures, digits)
 
 
 def mnist_row(model, images, labels, rng):
@@ -104,7 +117,7 @@ def mnist_row(model, images, labels, rng):
         photographed(page, rng, rotation=4, perspective=0.06, specks=4)
         for page in pages
     ]
-    clean = read_right(model, [np.asarray(page) for page in pages], labels)
+    clean = read_right(model, [np.asarray(page) for page in pages], labels)[0]
     return raw, clean, read_right(model, photos, labels)
 
 
@@ -129,18 +142,18 @@ def main(argv=None):
         flush=True,
     )
     rng = np.random.default_rng(args.seed)
-    print("| condition | pictures | clean | under the condition |")
-    print("| --- | ---: | ---: | ---: |")
+    print("| condition | pictures | clean | under the condition | failed |")
+    print("| --- | ---: | ---: | ---: | ---: |")
     for name in CONDITIONS:
-        clean, under = condition_row(model, name, args.per_digit, rng)
+        clean, (under, failed) = condition_row(model, name, args.per_digit, rng)
         n = 10 * args.per_digit
-        print(f"| {name} | {n} | {clean:.1%} | {under:.1%} |", flush=True)
-    raw, clean, photo = mnist_row(
+        print(f"| {name} | {n} | {clean:.1%} | {under:.1%} | {failed} |", flush=True)
+    raw, clean, (photo, failed) = mnist_row(
         model, images[: args.mnist], labels[: args.mnist], rng
     )
     print(
         f"| MNIST test digits (raw 28x28: {raw:.1%}) | {args.mnist} | {clean:.1%} "
-        f"| {photo:.1%} |"
+        f"| {photo:.1%} | {failed} |"
     )
     print(f"({time.perf_counter() - started:.0f} s)")
 

@@ -14,6 +14,8 @@ picture once the ink is bright on black:
   and takes it away; a stroke crossing a line keeps its ink.
 """
 
+import math
+
 import numpy as np
 from scipy import ndimage
 
@@ -46,6 +48,8 @@ _LINE_LENGTH = 0.8
 # Lines are looked for at these angles (degrees) from the horizontal and the
 # vertical: a page photographed a little askew.
 _LINE_ANGLES = np.arange(-7.5, 7.6, 1.5)
+# Lines are looked for on a copy at most this large (the maximum of blocks).
+_LINE_SIDE = 256
 # Along a line, the thin ink is averaged over this many pixels before the long
 # opening: the line's level, not its noise, then sets what is taken away.
 _LINE_SMOOTHING = 9
@@ -142,39 +146,61 @@ def without_lines(ink, inside):
     size = _LINE_WIDTH + 1
     thin = picture - ndimage.grey_opening(picture, size=(size, size))
     # Lines are followed in the ink itself, where strokes crossing them do not
-    # break them (in ``thin``, a stroke's body leaves a gap).
-    height, width = picture.shape
-    across = _long_straight(picture, round(_LINE_LENGTH * width))
-    down = _long_straight(picture.T, round(_LINE_LENGTH * height))
+    # break them (in ``thin``, a stroke's body leaves a gap), on a copy reduced
+    # by taking the maximum of blocks of pixels: thin lines stay whole.
+    factor = max(1, math.ceil(max(picture.shape) / _LINE_SIDE))
+    reduced = _max_pooled(picture, factor)
+    height, width = reduced.shape
+    line_width = _LINE_WIDTH / factor
+    across = _long_straight(reduced, round(_LINE_LENGTH * width))
+    down = _long_straight(reduced.T, round(_LINE_LENGTH * height))
     (rows, row_count), (columns, column_count) = (
-        _thin_lines(across, width),
-        _thin_lines(down, height),
+        _thin_lines(across, width, line_width),
+        _thin_lines(down, height, line_width),
     )
     if max(row_count, column_count) < _RULED:
         # A few long straight or flat strokes are the digit's (a 7's bar, an 8).
         return ink
-    on_line = ndimage.binary_dilation(rows | columns.T)
+    on_line = _enlarged(rows | columns.T, factor, picture.shape)
+    on_line = ndimage.binary_dilation(on_line, iterations=factor)
     cleaned = ink.copy()
     cleaned[inside] = np.where(on_line, picture - thin, picture)
     return cleaned
 
 
-def _thin_lines(found, length):
+def _max_pooled(array, factor):
+    """The maximum of each ``factor`` x ``factor`` block (edges repeated)."""
+    height, width = (-(-side // factor) * factor for side in array.shape)
+    padded = np.pad(
+        array, ((0, height - array.shape[0]), (0, width - array.shape[1])), "edge"
+    )
+    blocks = padded.reshape(height // factor, factor, width // factor, factor)
+    return blocks.max(axis=(1, 3))
+
+
+def _enlarged(mask, factor, shape):
+    """Each pixel of ``mask`` repeated into a block, cut to ``shape``."""
+    big = np.repeat(np.repeat(mask, factor, axis=0), factor, axis=1)
+    return big[: shape[0], : shape[1]]
+
+
+def _thin_lines(found, length, line_width):
     """Where ``found`` (nearly horizontal lines' level) marks thin lines, and
     how many lines: pieces standing out from the paper's noise and no thicker
-    than a line (give or take the search's tolerance), over ``length``
-    pixels; pieces at about the same height are one line found at two angles.
+    than a line (``line_width``, give or take the search's tolerance), over
+    ``length`` pixels; pieces at about the same height are one line found at
+    two angles.
     """
     labels, count = ndimage.label(found > _LINE_LEVEL, structure=np.ones((3, 3)))
     pieces = np.arange(1, count + 1)
     areas = ndimage.sum_labels(np.ones(found.shape), labels, pieces)
-    lines = pieces[areas <= (_LINE_WIDTH + 4) * length]
+    lines = pieces[areas <= (line_width + 4) * length]
     if not len(lines):
         return np.zeros(found.shape, dtype=bool), 0
     heights = np.sort(
         [row for row, _ in ndimage.center_of_mass(labels > 0, labels, lines)]
     )
-    distinct = 1 + np.count_nonzero(np.diff(heights) > _LINE_WIDTH + 2)
+    distinct = 1 + np.count_nonzero(np.diff(heights) > line_width + 2)
     return np.isin(labels, lines), distinct
 
 
