@@ -36,7 +36,10 @@ _SHADOW_AREA = 0.08
 # ... and is lighter than the ink: its level (ink bright) is at most this share
 # of the ink's, this percentile of the picture. A hand's shadow halves the
 # light: shaded paper comes to about 0.6 of the ink's level.
-_SHADE = 0.75
+_SHADE = 0.85
+# The shadow's paper is taken this many (robust) standard deviations of its
+# noise above its median level.
+_SHADOW_NOISE = 2.0
 _INK_PERCENTILE = 99
 
 # Lines of ruled and squared paper are at most this many pixels wide at the
@@ -99,8 +102,25 @@ def local_paper(bright, coarse, inside):
     # inside the shadow, the median over the squares is nearer its level.
     middle = ndimage.median_filter(small, size=(size, size), mode="nearest")
     level = np.where(shadow, np.maximum(opened, middle), 0.0)
-    level = ndimage.gaussian_filter(level, 1.0)
-    return np.maximum(coarse, _resize(level, bright.shape, Image.Resampling.BILINEAR))
+    # A pixel's worth of the small copy beyond the shadow, where its soft edge
+    # still darkens the paper.
+    shadow = ndimage.binary_dilation(shadow)
+    level = ndimage.gaussian_filter(ndimage.grey_dilation(level, size=(3, 3)), 1.0)
+    level = _resize(level, bright.shape, Image.Resampling.BILINEAR)
+    weight = _resize(shadow.astype(float), bright.shape, Image.Resampling.BILINEAR)
+    return np.maximum(coarse, level + weight * _noise_margin(bright, level, weight))
+
+
+def _noise_margin(bright, level, weight):
+    """How far above the shadow's level its paper's noise reaches: shaded
+    paper is noisier, relative to its light, than lit paper, and the ink is
+    measured relative to the light."""
+    shaded = weight > 0.5
+    if not shaded.any():
+        return 0.0
+    residual = bright[shaded] - level[shaded]
+    spread = 1.4826 * np.median(np.abs(residual - np.median(residual)))
+    return _SHADOW_NOISE * spread
 
 
 def _scaled(inside, scale):
