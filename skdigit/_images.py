@@ -223,7 +223,8 @@ def load_digit_image(
     """Read a picture of one digit and make it look like an MNIST digit.
 
     The picture may be a scan, a drawing or a phone photo: the paper's uneven
-    light, colour and noise are taken away and specks are ignored (see
+    light, colour and noise, a hand's shadow and the lines of ruled or squared
+    paper are taken away and specks are ignored (see
     :func:`prepare_digit` for the steps). Then the steps used to build MNIST
     follow: the digit is cropped to its bounding box, resized (anti-aliased,
     aspect ratio kept) so that its longer side is 20 pixels, and pasted into a
@@ -328,7 +329,8 @@ def prepare_digit(grey, *, invert="auto"):
     The steps: pictures larger than 640 pixels are shrunk by area averaging; the
     ink is made bright on black, and measured against the paper's own brightness
     around it, estimated at a large scale so that uneven light and tinted paper
-    go away; the pieces of ink standing out from the paper's noise are found,
+    go away, and following a shadow's edge; the lines of ruled or squared paper
+    are taken away; the pieces of ink standing out from the paper's noise are found,
     those carrying less than a tenth of the largest piece's ink are dropped as
     specks, and so are those touching the picture's edge (a table, the page's
     edge) when a digit-like piece lies inside; Otsu's threshold, inside the
