@@ -22,9 +22,10 @@ paper taken away: uneven light, coloured or noisy paper, specks of dirt. The ste
    threshold, inside the digit's box, outlines the strokes;
 4. keep grey levels: on the outline and a one-pixel seam around it the ink
    measure is kept, scaled so that the strokes' cores are full white, as MNIST's
-   anti-aliased strokes are; strokes thinner or thicker than MNIST's (a fine pen
-   on a large photo, a drawing app's brush) are brought to MNIST's widths;
-5. the MNIST recipe: bounding box into 20x20, centre of mass at (14, 14).
+   anti-aliased strokes are;
+5. the MNIST recipe: bounding box into 20x20, strokes thinner or thicker than
+   MNIST's (a fine pen on a large photo, pencil, a drawing app's brush) brought
+   to MNIST's widths (``_strokes.py``), centre of mass at (14, 14).
 
 This module knows nothing about estimators.
 """

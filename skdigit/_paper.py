@@ -4,14 +4,16 @@ Two things a photographed page shows besides the digit, both measured on the
 picture once the ink is bright on black:
 
 * **shadows** (a hand's, a phone's): large regions of dimmer paper, with soft
-  edges. :func:`local_paper` estimates the paper's level from what is wider
-  than any stroke (a grey opening, grown back along the soft edges), so that a
-  shadow is paper, not ink;
+  edges. :func:`local_paper` follows the paper's level into a shadow: what is
+  wider than any stroke (a grey opening), stands above the paper's level, and
+  covers a large part of the picture from its edge, so that a shadow is paper,
+  not ink;
 * **printed lines** of ruled and squared paper, and a notebook's margin line:
   thin straight structures spanning the page. :func:`without_lines` finds what
-  is both thin (narrower than a few pixels, unlike the strokes) and long and
-  straight across the picture, horizontally or vertically up to a small angle,
-  and takes it away; a stroke crossing a line keeps its ink.
+  is long and straight across the picture (horizontally or vertically, up to a
+  small angle) and thin (narrower than a few pixels, unlike the strokes), and
+  when a page's worth of such lines is found, takes their thin part away: a
+  stroke crossing a line keeps its ink.
 """
 
 import math
@@ -37,10 +39,10 @@ _SHADOW_AREA = 0.08
 # of the ink's, this percentile of the picture. A hand's shadow halves the
 # light: shaded paper comes to about 0.6 of the ink's level.
 _SHADE = 0.85
+_INK_PERCENTILE = 99
 # The shadow's paper is taken this many (robust) standard deviations of its
 # noise above its median level.
 _SHADOW_NOISE = 2.0
-_INK_PERCENTILE = 99
 
 # Lines of ruled and squared paper are at most this many pixels wide at the
 # working size; strokes are wider (a thin pen on a page, about 6).
@@ -53,12 +55,12 @@ _LINE_LENGTH = 0.8
 _LINE_ANGLES = np.arange(-7.5, 7.6, 1.5)
 # Lines are looked for on a copy at most this large (the maximum of blocks).
 _LINE_SIDE = 256
-# Along a line, the thin ink is averaged over this many pixels before the long
-# opening: the line's level, not its noise, then sets what is taken away.
+# Along a line, the ink is averaged over this many pixels before the long
+# opening: the line's level, not its noise, then says where it runs.
 _LINE_SMOOTHING = 9
 # A page is ruled (or squared) when it shows at least this many parallel lines
-# (a digit's curves and bars make at most four);
-# then a single line across them (a notebook's margin) is the paper's too.
+# (a digit's curves and bars make at most four); then a single line across
+# them (a notebook's margin) is the paper's too.
 _RULED = 5
 # Thin ink counts as a line's where the line's level is at least this (of 255).
 _LINE_LEVEL = 16.0
