@@ -14,26 +14,27 @@ paper taken away: uneven light, coloured or noisy paper, specks of dirt. The ste
    level at a large scale (a low percentile over windows half the framed picture
    wide, which strokes are too sparse to reach) and measure each pixel's ink as
    how much it stands out from the paper around it, relative to the paper's
-   brightness;
+   brightness; where a hand's shadow falls, the paper's level follows it, and
+   the lines of ruled or squared paper are taken away (``_paper.py``);
 3. find the ink: the connected pieces standing out from the paper's noise, less
    the specks (pieces with little ink) and what touches the picture's edge (a
    table, the page's edge) when a digit-like piece lies inside; then Otsu's
    threshold, inside the digit's box, outlines the strokes;
 4. keep grey levels: on the outline and a one-pixel seam around it the ink
    measure is kept, scaled so that the strokes' cores are full white, as MNIST's
-   anti-aliased strokes are; strokes much thinner than MNIST's (a fine pen on a
-   large photo) are thickened to MNIST's thinnest;
-5. the MNIST recipe: bounding box into 20x20, centre of mass at (14, 14).
+   anti-aliased strokes are;
+5. the MNIST recipe: bounding box into 20x20, strokes thinner or thicker than
+   MNIST's (a fine pen on a large photo, pencil, a drawing app's brush) brought
+   to MNIST's widths (``_strokes.py``), centre of mass at (14, 14).
 
 This module knows nothing about estimators.
 """
-
-import math
 
 import numpy as np
 
 from ._bundled_digits import as_bundled_digit
 from ._image_shape import DIGITS_SHAPE, MNIST_SHAPE
+from ._paper import local_paper, without_lines
 from ._picture_io import (
     _WORK_SIDE,
     MAX_IMAGE_BYTES,
@@ -43,6 +44,8 @@ from ._picture_io import (
     _import_pillow,
     read_picture,
 )
+from ._resample import resize, resize_to_side, shrink
+from ._strokes import fitted_like_mnist
 
 __all__ = [
     "NoDigitError",
@@ -91,11 +94,6 @@ _MIN_SPAN = 0.05
 # side (a digit written with a thin pen carries little ink).
 _INSIDE_FRACTION = 0.25
 _INSIDE_SPAN = 0.15
-# MNIST's strokes are 0.06 to 0.15 of the digit's longer side wide (5th to 95th
-# percentile, as twice the area over the perimeter of the pixels above 127);
-# thinner strokes are thickened to the 5th percentile so that they survive the
-# shrinking to 20 pixels.
-_MIN_STROKE = 0.06
 # The crop keeps the pixels with more than this share of the cores' ink: faint
 # edges and JPEG ringing beyond them are left out. 0.16 reproduces the bounding
 # boxes of real MNIST digits and of JPEG copies best.
@@ -131,7 +129,8 @@ def load_digit_image(
     """Read a picture of one digit and make it look like an MNIST digit.
 
     The picture may be a scan, a drawing or a phone photo: the paper's uneven
-    light, colour and noise are taken away and specks are ignored (see
+    light, colour and noise, a hand's shadow and the lines of ruled or squared
+    paper are taken away and specks are ignored (see
     :func:`prepare_digit` for the steps). Then the steps used to build MNIST
     follow: the digit is cropped to its bounding box, resized (anti-aliased,
     aspect ratio kept) so that its longer side is 20 pixels, and pasted into a
@@ -221,30 +220,28 @@ def load_digit_image(
     >>> int(digit[0, 0]), int(digit.max())
     (0, 255)
 
-    The 40x10 bar became 20x5 and its centre moved to the middle:
+    The 40x10 bar became 20 pixels long, as thick as MNIST's strokes (not the
+    5 pixels a plain resize gives), and its centre moved to the middle:
 
     >>> rows, cols = np.nonzero(digit)
     >>> int(np.ptp(rows)) + 1, int(np.ptp(cols)) + 1
-    (20, 5)
+    (20, 3)
     >>> from scipy import ndimage
     >>> [float(c) for c in ndimage.center_of_mass(digit)]
     [13.5, 14.0]
 
     For a model trained on scikit-learn's 8x8 digits, the bar becomes a bundled
-    digit, its 4x4 blocks counted on the 0-255 scale:
+    digit: the ink of each 4x4 block of a 32x32 bitmap counted, on the 0-255 scale:
 
-    >>> small = load_digit_image(paper, shape=(8, 8))
-    >>> small.shape, small.dtype
-    ((8, 8), dtype('uint8'))
-    >>> (small == 255).astype(int)
-    array([[0, 0, 0, 1, 1, 0, 0, 0],
-           [0, 0, 0, 1, 1, 0, 0, 0],
-           [0, 0, 0, 1, 1, 0, 0, 0],
-           [0, 0, 0, 1, 1, 0, 0, 0],
-           [0, 0, 0, 1, 1, 0, 0, 0],
-           [0, 0, 0, 1, 1, 0, 0, 0],
-           [0, 0, 0, 1, 1, 0, 0, 0],
-           [0, 0, 0, 1, 1, 0, 0, 0]])
+    >>> load_digit_image(paper, shape=(8, 8))
+    array([[  0,   0,   0, 191, 128,   0,   0,   0],
+           [  0,   0,   0, 191, 128,   0,   0,   0],
+           [  0,   0,   0, 191, 128,   0,   0,   0],
+           [  0,   0,   0, 191, 128,   0,   0,   0],
+           [  0,   0,   0, 191, 128,   0,   0,   0],
+           [  0,   0,   0, 191, 128,   0,   0,   0],
+           [  0,   0,   0, 191, 128,   0,   0,   0],
+           [  0,   0,   0, 191, 128,   0,   0,   0]], dtype=uint8)
     """
     invert, shape = _check_invert(invert), _check_shape(shape)
     grey, name, path = read_picture(source, max_pixels=max_pixels, max_bytes=max_bytes)
@@ -261,15 +258,16 @@ def prepare_digit(grey, *, invert="auto", shape=MNIST_SHAPE):
     The steps: pictures larger than 640 pixels are shrunk by area averaging; the
     ink is made bright on black, and measured against the paper's own brightness
     around it, estimated at a large scale so that uneven light and tinted paper
-    go away; the pieces of ink standing out from the paper's noise are found,
+    go away, and following a shadow's edge; the lines of ruled or squared paper
+    are taken away; the pieces of ink standing out from the paper's noise are found,
     those carrying less than a tenth of the largest piece's ink are dropped as
     specks, and so are those touching the picture's edge (a table, the page's
     edge) when a digit-like piece lies inside; Otsu's threshold, inside the
     digit's box, outlines the strokes; the ink keeps its grey levels,
-    scaled so that the strokes' cores are white, and strokes much thinner than
-    MNIST's are thickened; finally the digit's bounding box is fitted in 20x20
-    (aspect ratio kept, anti-aliased) and pasted in 28x28 with its centre of mass
-    at pixel (14, 14).
+    scaled so that the strokes' cores are white; finally the digit's bounding
+    box is fitted in 20x20 (aspect ratio kept, anti-aliased), its strokes
+    thickened or thinned to MNIST's widths if need be, and pasted in 28x28 with
+    its centre of mass at pixel (14, 14).
 
     Parameters
     ----------
@@ -328,15 +326,15 @@ def prepare_digit(grey, *, invert="auto", shape=MNIST_SHAPE):
 def _prepare(grey, invert, name, path=None):
     # The paper is judged with a margin around the picture; the digit is looked
     # for in the picture itself.
-    framed, inside = _with_margin(_shrink(grey, _WORK_SIDE))
+    framed, inside = _with_margin(shrink(grey, _WORK_SIDE))
     if invert == "auto":
         invert = _ink_is_dark(framed)
-    ink = _ink_against_paper(framed, dark_ink=invert)
+    ink = without_lines(_ink_against_paper(framed, inside, dark_ink=invert), inside)
     smooth = _smoothed(ink)
     outline = _find_ink(ink, smooth, inside, name, path)
     digit, inked = _grey_strokes(ink, smooth, outline)
     box = _crop(digit, inked)
-    small = _fit_in_box(box)
+    small = fitted_like_mnist(box, _fit_in_box)
     field = _paste_centred(small)
     return _stretch_to_uint8(field)
 
@@ -360,27 +358,6 @@ def _check_invert(invert):
     if isinstance(invert, bool | np.bool_):
         return bool(invert)
     raise ValueError(f"invert must be 'auto', True or False; got {invert!r}")
-
-
-# ---------------------------------------------------------------- resampling
-
-
-def _shrink(grey, side):
-    """Shrink by area averaging (an integer factor) to at most ``side`` pixels."""
-    factor = math.ceil(max(grey.shape) / side)
-    if factor <= 1:
-        return grey
-    Image, _ = _import_pillow()
-    reduced = Image.fromarray(grey.astype(np.float32)).reduce(factor)
-    return np.asarray(reduced, dtype=np.float64)
-
-
-def _resize(array, shape, resample):
-    """Resize a float array with Pillow to ``shape`` (rows, columns)."""
-    Image, _ = _import_pillow()
-    image = Image.fromarray(array.astype(np.float32))
-    resized = image.resize((shape[1], shape[0]), resample)
-    return np.asarray(resized, dtype=np.float64)
 
 
 # ----------------------------------------------------------------- the paper
@@ -433,7 +410,7 @@ def _ink_is_dark(grey):
     return bool(darker >= lighter)
 
 
-def _ink_against_paper(grey, *, dark_ink):
+def _ink_against_paper(grey, inside, *, dark_ink):
     """How much each pixel stands out from the paper around it, in [0, 255].
 
     The paper's level is a low percentile of the (ink-bright) picture over
@@ -446,7 +423,9 @@ def _ink_against_paper(grey, *, dark_ink):
     shadow counts as much as one in the light.
     """
     bright = 255.0 - grey if dark_ink else grey
-    paper = _paper_level(bright)
+    # A shadow's soft edge is too close for the wide windows to follow: the
+    # paper's level at the strokes' scale (``inside`` the frame) takes over there.
+    paper = local_paper(bright, _paper_level(bright), inside)
     ink = bright - paper
     if dark_ink:
         # The paper's brightness is 255 - paper; a floor keeps deep shadows
@@ -460,20 +439,11 @@ def _paper_level(picture, percentile=_BACKGROUND_PERCENTILE, window=_BACKGROUND_
     from scipy import ndimage
 
     Image, _ = _import_pillow()
-    small = _resize_to_side(picture, _BACKGROUND_SIDE)
+    small = resize_to_side(picture, _BACKGROUND_SIDE)
     window = max(3, round(window * min(small.shape)))
     level = ndimage.percentile_filter(small, percentile, size=window, mode="nearest")
     level = ndimage.uniform_filter(level, size=window, mode="nearest")
-    return _resize(level, picture.shape, Image.Resampling.BILINEAR)
-
-
-def _resize_to_side(array, side):
-    Image, _ = _import_pillow()
-    scale = side / max(array.shape)
-    if scale >= 1:
-        return array
-    shape = tuple(max(1, round(length * scale)) for length in array.shape)
-    return _resize(array, shape, Image.Resampling.BOX)
+    return resize(level, picture.shape, Image.Resampling.BILINEAR)
 
 
 # ------------------------------------------------------------------- the ink
@@ -499,7 +469,11 @@ def _find_ink(ink, smooth, inside, name, path):
     digit[inside] = _digit_pieces((smooth > floor)[inside], ink[inside], name, path)
     rows, cols = (np.flatnonzero(digit.any(axis=axis)) for axis in (1, 0))
     box = np.s_[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
-    return digit & (smooth > max(_otsu(smooth[box]), floor))
+    # Pieces left out (specks, the paper's mottle) may be brighter than the
+    # digit inside its box: counted at the digit's brightest, they cannot lift
+    # the threshold above all of its strokes.
+    levels = np.minimum(smooth[box], smooth[digit].max())
+    return digit & (smooth > max(_otsu(levels), floor))
 
 
 def _digit_pieces(mask, ink, name, path):
@@ -507,6 +481,9 @@ def _digit_pieces(mask, ink, name, path):
     from scipy import ndimage
 
     labels, count = ndimage.label(mask, structure=np.ones((3, 3)))
+    if count == 0:
+        # Only the margin around the picture rose above the paper's noise.
+        raise NoDigitError(f"{name} contains no digit (nothing stands out)", path=path)
     pieces = np.arange(1, count + 1)
     mass = ndimage.sum_labels(ink, labels, index=pieces)
     boxes = ndimage.find_objects(labels)
@@ -571,8 +548,7 @@ def _otsu(values, bins=256):
 
 def _grey_strokes(ink, smooth, outline):
     """The ink's grey levels on the outline and a one-pixel seam around it, the
-    strokes' cores scaled to 1, and where it is clearly inked; strokes much
-    thinner than MNIST's are thickened.
+    strokes' cores scaled to 1, and where it is clearly inked.
 
     "Clearly inked" is judged on the lightly smoothed ink, so that noise in
     the seam does not move the digit's bounding box.
@@ -583,31 +559,7 @@ def _grey_strokes(ink, smooth, outline):
     core = np.percentile(ink[outline], _CORE_PERCENTILE)
     digit = np.clip(np.where(seam, ink, 0.0) / core, 0.0, 1.0)
     inked = seam & (smooth > _INK_FRACTION * core)
-    radius = _thickening(outline)
-    if radius:
-        digit = ndimage.grey_dilation(digit, footprint=_disk(radius))
-        inked = ndimage.binary_dilation(inked, structure=_disk(radius))
     return digit, inked
-
-
-def _thickening(mask):
-    """Radius in pixels that brings the strokes to MNIST's thinnest, or 0."""
-    area = mask.sum()
-    # Twice the area over the perimeter is the width of a long stroke.
-    padded = np.pad(mask, 1).astype(np.int8)
-    perimeter = (
-        np.abs(np.diff(padded, axis=0)).sum() + np.abs(np.diff(padded, axis=1)).sum()
-    )
-    width = 2 * area / perimeter
-    rows, cols = np.nonzero(mask)
-    longer = max(np.ptp(rows), np.ptp(cols)) + 1
-    wanted = _MIN_STROKE * longer
-    return round((wanted - width) / 2) if width < wanted else 0
-
-
-def _disk(radius):
-    offsets = np.arange(-radius, radius + 1)
-    return offsets[:, None] ** 2 + offsets[None, :] ** 2 <= radius**2 + radius
 
 
 def _crop(digit, inked):
@@ -628,7 +580,7 @@ def _fit_in_box(box):
     size = (max(1, round(height * scale)), max(1, round(width * scale)))
     # Lanczos anti-aliases when shrinking and stays sharp when enlarging; its
     # small lobes below black and above the strokes' cores are clipped away.
-    resized = _resize(box, size, Image.Resampling.LANCZOS)
+    resized = resize(box, size, Image.Resampling.LANCZOS)
     return np.clip(resized, 0.0, 1.0)
 
 

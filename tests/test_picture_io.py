@@ -69,8 +69,19 @@ def test_every_raster_format_read_gives_the_same_digit(tmp_path, format):
     expected = load_digit_image(np.asarray(_ring("L")))
     path = _saved(_ring(), format, tmp_path / f"zero{READ_FORMATS[format]}")
     digit = load_digit_image(path)
-    # Lossy formats (JPEG, WebP) change a few grey levels at the edges.
-    assert np.abs(digit.astype(int) - expected).mean() < 4
+    # Lossy formats (JPEG, WebP) change a few grey levels at the edges, and can
+    # tip the centring of this symmetric ring, whose centre of mass falls halfway
+    # between two pixels, by one pixel.
+    assert _nearest_shift_difference(digit, expected) < 4
+
+
+def _nearest_shift_difference(digit, expected):
+    """The mean absolute difference of two digits, the nearer by a one-pixel shift."""
+    shifts = [(dy, dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1)]
+    return min(
+        np.abs(np.roll(digit.astype(int), shift, axis=(0, 1)) - expected).mean()
+        for shift in shifts
+    )
 
 
 @pytest.mark.filterwarnings("ignore:IM image format is deprecated:DeprecationWarning")
