@@ -8,8 +8,9 @@ is also "photographed": enlarged, tinted paper and ink, uneven light down to 55%
 sensor noise and paper texture, blur, a rotation of up to 6 degrees, specks of dirt,
 a table along one side for a third of them, JPEG at quality 70; printed digits go on
 strongly coloured, noisier paper. A 10-digit model trained on the 60000 MNIST
-training images (``DigitDeskewer``, pixels / 255 centred, multinomial
-``GDLogisticRegression``, as in ``deskew_table.py``), or the model file given by
+training images (the README's: ``DigitDeskewer``, pixels / 255 centred,
+multinomial ``GDLogisticRegression`` with ``solver="nesterov"``, as
+``reading_table.py`` trains it), or the model file given by
 ``--model`` (such as the one ``skdigit train --all-digits --deskew --scale --center
 ...`` saves), reads the clean and the photographed versions, each prepared by
 ``load_digit_image``; the table gives the share read right per style. Not run in CI.
@@ -17,32 +18,23 @@ training images (``DigitDeskewer``, pixels / 255 centred, multinomial
 Usage::
 
     python benchmarks/photo_table.py [--data-dir DIR | --model FILE]
-        [--variants V] [--seed S] [--max-iter N]
+        [--variants V] [--seed S]
 
-``DIR`` defaults to ``$SKDIGIT_TEST_DATA``; ``V`` pictures of each digit per style
-(default 5).
+``DIR`` defaults to where skdigit looks for MNIST (``$SKDIGIT_DATA``, else
+``~/skdigit_data``); ``V`` pictures of each digit per style (default 5).
 """
 
-import argparse
 import io
-import os
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
+from _data import argument_parser
 from PIL import Image
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
+from reading_table import train
 
-from skdigit import (
-    DigitDeskewer,
-    GDLogisticRegression,
-    PixelScaler,
-    load_digit_image,
-    load_model,
-    read_idx,
-)
+from skdigit import load_digit_image, load_model
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.pictures import cropped_to_the_ink, handwritten, photographed, printed
@@ -50,20 +42,6 @@ from tests.pictures import cropped_to_the_ink, handwritten, photographed, printe
 PEN_WIDTHS = {"thin pen": 0.03, "pen": 0.08, "marker": 0.16}
 TIGHT = "marker, cropped tight"
 STYLES = [*PEN_WIDTHS, "printed", TIGHT]
-
-
-def train(data_dir, max_iter):
-    images = read_idx(Path(data_dir) / "train-images-idx3-ubyte.gz")
-    labels = read_idx(Path(data_dir) / "train-labels-idx1-ubyte.gz")
-    model = make_pipeline(
-        DigitDeskewer(),
-        PixelScaler(),
-        StandardScaler(with_std=False),
-        GDLogisticRegression(
-            multiclass="multinomial", learning_rate=2.0, alpha=2e-4, max_iter=max_iter
-        ),
-    )
-    return model.fit(images.reshape(len(images), -1), labels)
 
 
 def pictures(style, digit, rng):
@@ -84,24 +62,23 @@ def pictures(style, digit, rng):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data-dir", default=os.environ.get("SKDIGIT_TEST_DATA"))
+    parser = argument_parser(__doc__)
     parser.add_argument("--variants", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--max-iter", type=int, default=2000)
     parser.add_argument(
         "--model", help="a model file to read with, instead of training"
     )
     args = parser.parse_args(argv)
     if args.model:
         model, _ = load_model(args.model)
-    elif args.data_dir:
-        started = time.perf_counter()
-        model = train(args.data_dir, args.max_iter)
-        print(f"model trained in {time.perf_counter() - started:.0f} s", flush=True)
+        print(f"model: the file {args.model}", flush=True)
     else:
-        parser.error(
-            "no MNIST folder: pass --data-dir, set $SKDIGIT_TEST_DATA or pass --model"
+        started = time.perf_counter()
+        model = train(args.data_dir)
+        print(
+            f"model: the README's, trained on the MNIST training images in "
+            f"{args.data_dir} in {time.perf_counter() - started:.0f} s",
+            flush=True,
         )
     rng = np.random.default_rng(args.seed)
     print("| style | pictures | clean read right | photographed read right |")
