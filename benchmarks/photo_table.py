@@ -26,15 +26,14 @@ Usage::
 
 import io
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 from _data import argument_parser
 from PIL import Image
-from reading_table import train
+from reading_table import model_to_read_with
 
-from skdigit import load_digit_image, load_model
+from skdigit import load_digit_image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.pictures import cropped_to_the_ink, handwritten, photographed, printed
@@ -69,17 +68,8 @@ def main(argv=None):
         "--model", help="a model file to read with, instead of training"
     )
     args = parser.parse_args(argv)
-    if args.model:
-        model, _ = load_model(args.model)
-        print(f"model: the file {args.model}", flush=True)
-    else:
-        started = time.perf_counter()
-        model = train(args.data_dir)
-        print(
-            f"model: the README's, trained on the MNIST training images in "
-            f"{args.data_dir} in {time.perf_counter() - started:.0f} s",
-            flush=True,
-        )
+    model, how = model_to_read_with(args)
+    print(f"model: {how}", flush=True)
     rng = np.random.default_rng(args.seed)
     print("| style | pictures | clean read right | photographed read right |")
     print("| --- | ---: | ---: | ---: |")

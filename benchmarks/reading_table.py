@@ -77,6 +77,20 @@ def train(data_dir):
     return model.fit(X, y)
 
 
+def model_to_read_with(args):
+    """The model file of ``--model``, else the README's model trained on the
+    MNIST training images of ``--data-dir``; and a few words saying which."""
+    if args.model:
+        model, _ = load_model(args.model)
+        return model, f"model file {args.model}"
+    started = time.perf_counter()
+    model = train(args.data_dir)
+    return model, (
+        "the README's deskewed multinomial model trained on the 60000 images in "
+        f"{args.data_dir} in {time.perf_counter() - started:.0f} s"
+    )
+
+
 def prepared(picture):
     """The 28x28 digit of a picture (grey array or file bytes), or None when
     its preparation fails (older versions crashed on some pictures)."""
@@ -129,12 +143,7 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    if args.model:
-        model, _ = load_model(args.model)
-        how = f"model file {args.model}"
-    else:
-        model = train(args.data_dir)
-        how = "the README's deskewed multinomial model trained on its 60000 images"
+    model, how = model_to_read_with(args)
     images, labels = read_pair(args.data_dir, TEST)
     print(
         f"data: MNIST in {args.data_dir}; {how}; {args.per_digit} pictures per "
