@@ -5,6 +5,7 @@ ones (``sklearn.datasets.load_digits``), for models trained on those.
 import numpy as np
 
 from ._image_shape import DIGITS_SHAPE
+from ._resample import bounding_box, fitted_size
 
 # The bundled digits (UCI optdigits) are 32x32 bitmaps of size-normalised digits,
 # their pixels counted in 4x4 blocks (0 to 16).
@@ -40,18 +41,16 @@ def as_bundled_digit(image):
     """
     from PIL import Image
 
-    rows = np.flatnonzero((image > 0).any(axis=1))
-    cols = np.flatnonzero((image > 0).any(axis=0))
-    box = image[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
-    height, width = box.shape
-    scale = _BITMAP_SIDE / max(height, width)
-    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    box = image[bounding_box(image > 0)]
+    height, width = fitted_size(box.shape, _BITMAP_SIDE)
+    # The uint8 digit resized as it is: Pillow rounds to whole grey levels.
     resized = np.asarray(
-        Image.fromarray(box).resize(size, Image.Resampling.BILINEAR), dtype=np.float64
+        Image.fromarray(box).resize((width, height), Image.Resampling.BILINEAR),
+        dtype=np.float64,
     )
     field = np.zeros((_BITMAP_SIDE, _BITMAP_SIDE))
-    top, left = (_BITMAP_SIDE - size[1]) // 2, (_BITMAP_SIDE - size[0]) // 2
-    field[top : top + size[1], left : left + size[0]] = resized
+    top, left = (_BITMAP_SIDE - height) // 2, (_BITMAP_SIDE - width) // 2
+    field[top : top + height, left : left + width] = resized
     side = DIGITS_SHAPE[0]
     counts = (field >= 128).reshape(side, _BLOCK, side, _BLOCK).sum(axis=(1, 3))
     return np.rint(counts * (255 / _BLOCK**2)).astype(np.uint8)

@@ -44,7 +44,7 @@ from ._picture_io import (
     _import_pillow,
     read_picture,
 )
-from ._resample import resize, resize_to_side, shrink
+from ._resample import bounding_box, fitted_size, resize, resize_to_side, shrink
 from ._strokes import fitted_like_mnist
 
 __all__ = [
@@ -333,7 +333,7 @@ def _prepare(grey, invert, name, path=None):
     smooth = _smoothed(ink)
     outline = _find_ink(ink, smooth, inside, name, path)
     digit, inked = _grey_strokes(ink, smooth, outline)
-    box = _crop(digit, inked)
+    box = digit[bounding_box(inked)]
     small = fitted_like_mnist(box, _fit_in_box)
     field = _paste_centred(small)
     return _stretch_to_uint8(field)
@@ -467,8 +467,7 @@ def _find_ink(ink, smooth, inside, name, path):
         )
     digit = np.zeros(ink.shape, dtype=bool)
     digit[inside] = _digit_pieces((smooth > floor)[inside], ink[inside], name, path)
-    rows, cols = (np.flatnonzero(digit.any(axis=axis)) for axis in (1, 0))
-    box = np.s_[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    box = bounding_box(digit)
     # Pieces left out (specks, the paper's mottle) may be brighter than the
     # digit inside its box: counted at the digit's brightest, they cannot lift
     # the threshold above all of its strokes.
@@ -562,22 +561,13 @@ def _grey_strokes(ink, smooth, outline):
     return digit, inked
 
 
-def _crop(digit, inked):
-    """The digit inside the bounding box of its clearly inked pixels."""
-    rows = np.flatnonzero(inked.any(axis=1))
-    cols = np.flatnonzero(inked.any(axis=0))
-    return digit[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
-
-
 # --------------------------------------------------------------------- MNIST
 
 
 def _fit_in_box(box):
     """Resize so that the longer side is 20 pixels, keeping the aspect ratio."""
     Image, _ = _import_pillow()
-    height, width = box.shape
-    scale = _BOX_SIZE / max(height, width)
-    size = (max(1, round(height * scale)), max(1, round(width * scale)))
+    size = fitted_size(box.shape, _BOX_SIZE)
     # Lanczos anti-aliases when shrinking and stays sharp when enlarging; its
     # small lobes below black and above the strokes' cores are clipped away.
     resized = resize(box, size, Image.Resampling.LANCZOS)

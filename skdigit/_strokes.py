@@ -15,6 +15,8 @@ full-resolution crop keeps the strokes' grey, anti-aliased edges.
 import numpy as np
 from scipy import ndimage
 
+from ._resample import bounding_box
+
 # MNIST's strokes' width in pixels of the 28x28 images (25th and 75th
 # percentiles over the training digits, benchmarks/mnist_strokes.py).
 NARROWEST = 1.65
@@ -99,14 +101,8 @@ def _corrected(box, width, scale):
         # The paper beyond the crop's edges must wear the strokes down too.
         thinner = ndimage.grey_erosion(np.pad(box, 1), footprint=disk(-radius))
         if (thinner > _INKED).any():
-            return _cropped(thinner)
+            return thinner[bounding_box(thinner > _INKED)]
     return None
-
-
-def _cropped(box):
-    rows = np.flatnonzero((box > _INKED).any(axis=1))
-    cols = np.flatnonzero((box > _INKED).any(axis=0))
-    return box[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
 
 
 def disk(radius):
