@@ -35,6 +35,7 @@ from .console import (
     EXIT_TERMINATED,
     PROG,
     CommandError,
+    bug_line,
     error_line,
     one_line,
     show_warning,
@@ -169,8 +170,5 @@ def _run(args):
         except Exception as exc:
             if args.debug:
                 raise
-            error_line(
-                f"unexpected {type(exc).__name__}: {one_line(exc)} (this is a bug; "
-                "run with --debug for the traceback and please report it)"
-            )
+            error_line(bug_line(exc))
             return EXIT_BUG

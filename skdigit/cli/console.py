@@ -45,3 +45,12 @@ def one_line(exc):
         return f"{exc.filename}: {exc.strerror}"
     text = str(exc) or type(exc).__name__
     return " ".join(line.strip() for line in text.splitlines() if line.strip())
+
+
+def bug_line(exc, *, during=None):
+    """The one line for an exception nobody expected (exit status EXIT_BUG)."""
+    during = f" while {during}" if during else ""
+    return (
+        f"unexpected {type(exc).__name__}{during}: {one_line(exc)} (this is a bug; "
+        "run with --debug for the traceback and please report it)"
+    )

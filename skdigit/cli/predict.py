@@ -18,7 +18,7 @@ import numpy as np
 from skdigit import load_digit_image
 from skdigit._image_shape import DIGITS_SHAPE
 
-from .console import EXIT_BUG, EXIT_ERROR, EXIT_OK, error_line, one_line, say
+from .console import EXIT_BUG, EXIT_ERROR, EXIT_OK, bug_line, error_line, one_line, say
 from .model import read_model
 from .options import HelpFormatter, add_debug_option, positive_int, wrap
 from .outputs import check_output_folder, prepared_image_names, save_prepared_images
@@ -139,11 +139,7 @@ def _prepared_image(path, invert, shape, *, debug):
         # are still read and reported.
         if debug:
             raise
-        error_line(
-            f"unexpected {type(exc).__name__} while preparing '{path}': "
-            f"{one_line(exc)} (this is a bug; run with --debug for the traceback "
-            "and please report it)"
-        )
+        error_line(bug_line(exc, during=f"preparing '{path}'"))
         return None, EXIT_BUG
 
 
