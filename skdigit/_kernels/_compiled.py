@@ -4,9 +4,10 @@
 row of X once and only once per iteration: the decision values, the loss, the
 residual and the row's share of ``X.T @ residual`` are computed while the row is in
 the CPU cache (see :mod:`skdigit._kernels._numba_sweep`). Integer X (uint8 pixels)
-is read as it is, never copied into floats, and so is any X whose rows are
-contiguous: a C-ordered array, a memory-mapped file, and views such as ``X[:, 1:]``
-or ``X[::2]`` (:func:`row_layout`).
+is read as it is, four rows at a time converted into a small float buffer (never
+the whole of X), and so is any X whose rows are contiguous: a C-ordered array, a
+memory-mapped file, and views such as ``X[:, 1:]`` or ``X[::2]``
+(:func:`row_layout`).
 
 numba is optional (``pip install "skdigit[fast]"``): this module imports it only when
 a kernel is made or :func:`available` is asked, so that ``import skdigit`` stays
@@ -16,7 +17,7 @@ Precision: float32 X is computed in float32, everything else in float64 (see
 :mod:`skdigit._kernels._numba_sweep` for what is summed in which type); the
 gradients are returned in the dtype of Y. For float64 data this is the NumPy
 kernel's arithmetic, summed in another order (the results agree to about 1e-15
-relative per iteration).
+relative per iteration); integer X gives, bit for bit, what its float64 copy gives.
 
 Compilation: the first kernel made for a dtype of X compiles the sweep for that
 dtype (seconds: :func:`needs_compiling` tells) and stores the machine code in numba's
@@ -185,7 +186,7 @@ class CompiledKernel:
         )
         self._softmax = link == "softmax"
         self._bounds = bounds
-        self._convert = X.dtype.kind in "biu" and n_outputs > 1
+        self._convert = X.dtype.kind in "biu"
         self._no_intercept = np.zeros(n_outputs)
         if n_threads is None:
             n_threads = os.cpu_count() or 1
