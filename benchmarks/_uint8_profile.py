@@ -5,9 +5,11 @@ machine count for little) of each part of the sweep on its own, over all the row
 
 * ``read``: every byte of X read once (OR-ed as 64-bit words, NumPy): the least an
   iteration can cost;
-* ``products``: the decision values, ``_tile_dots`` over every tile of 4 rows
-  (the uint8 to float64 conversion included: it happens as the rows are read);
-* ``updates``: the gradient, ``_tile_update`` over every tile;
+* ``conversion``: every tile of 4 rows converted to float64 into the sweep's tile
+  buffer (``_convert``): the only part that reads X from memory;
+* ``products``: the decision values, ``_tile_dots`` of a tile buffer, as many times
+  as there are tiles (the buffer stays in the cache, as in the sweep);
+* ``updates``: the gradient, ``_tile_update`` of a tile buffer, as many times;
 * ``element-wise``: the loss and residual of every row (``_sigmoid_terms``);
 * ``sweep, 1 thread``: the whole sweep (``CompiledKernel.sums``), and with as many
   threads as the kernel takes by default (wall-clock time: the threads' gain).
@@ -26,29 +28,30 @@ def _parts():
     from skdigit._kernels import _numba_sweep as sweep
 
     @njit(nogil=True)
-    def tile(X, row, n):
-        """Rows ``row`` to ``row + 3`` of the flat C-ordered X of ``n`` columns."""
-        a = row * n
-        return (
-            X[a : a + n],
-            X[a + n : a + 2 * n],
-            X[a + 2 * n : a + 3 * n],
-            X[a + 3 * n : a + 4 * n],
-        )
+    def conversion(X, n_features, tile):
+        rows = sweep.TILE_ROWS
+        for row in range(0, X.size // n_features - rows + 1, rows):
+            for r in range(rows):
+                start = (row + r) * n_features
+                sweep._convert(X, start, tile, r * n_features, n_features)
 
     @njit(nogil=True)
-    def products(X, n_features, w, zero):
+    def rows_of(tile, n):
+        return tile[:n], tile[n : 2 * n], tile[2 * n : 3 * n], tile[3 * n : 4 * n]
+
+    @njit(nogil=True)
+    def products(tile, n_features, n_tiles, w, zero):
         total = 0.0
-        for row in range(0, X.size // n_features - 3, 4):
-            x0, x1, x2, x3 = tile(X, row, n_features)
+        x0, x1, x2, x3 = rows_of(tile, n_features)
+        for _ in range(n_tiles):
             s0, s1, s2, s3 = sweep._tile_dots(x0, x1, x2, x3, w, zero)
             total += s0 + s1 + s2 + s3
         return total
 
     @njit(nogil=True)
-    def updates(X, n_features, g):
-        for row in range(0, X.size // n_features - 3, 4):
-            x0, x1, x2, x3 = tile(X, row, n_features)
+    def updates(tile, n_features, n_tiles, g):
+        x0, x1, x2, x3 = rows_of(tile, n_features)
+        for _ in range(n_tiles):
             sweep._tile_update(g, x0, x1, x2, x3, 1e-3, -1e-3, 2e-3, -2e-3)
 
     @njit(nogil=True)
@@ -58,7 +61,7 @@ def _parts():
             total += sweep._sigmoid_terms(z, i, Y, i, 1.0, 0.5, residual)
         return total
 
-    return products, updates, element_wise
+    return conversion, products, updates, element_wise
 
 
 def _cpu_seconds(function, repeats):
@@ -77,10 +80,12 @@ def uint8_profile(X8, y, repeats=7):
 
     if not available():
         return {"skipped": "numba is not importable"}
-    products, updates, element_wise = _parts()
+    conversion, products, updates, element_wise = _parts()
     n_samples, n_features = X8.shape
     flat = np.ascontiguousarray(X8).reshape(-1)
     words = flat[: flat.size // 8 * 8].view(np.uint64)
+    n_tiles = n_samples // 4
+    tile = np.empty(4 * n_features)
     w = np.full(n_features, 1e-4)
     g = np.zeros(n_features)
     z = np.linspace(-3, 3, n_samples).reshape(-1, 1)
@@ -93,10 +98,15 @@ def uint8_profile(X8, y, repeats=7):
     try:
         return {
             "read": _cpu_seconds(lambda: np.bitwise_or.reduce(words), repeats),
-            "products": _cpu_seconds(
-                lambda: products(flat, n_features, w, 0.0), repeats
+            "conversion": _cpu_seconds(
+                lambda: conversion(flat, n_features, tile), repeats
             ),
-            "updates": _cpu_seconds(lambda: updates(flat, n_features, g), repeats),
+            "products": _cpu_seconds(
+                lambda: products(tile, n_features, n_tiles, w, 0.0), repeats
+            ),
+            "updates": _cpu_seconds(
+                lambda: updates(tile, n_features, n_tiles, g), repeats
+            ),
             "element-wise": _cpu_seconds(lambda: element_wise(z, Y, residual), repeats),
             "sweep, 1 thread": _cpu_seconds(lambda: one.sums(coef, None, 0.0), repeats),
             f"sweep, {len(default._parts)} threads (wall)": _wall_seconds(
