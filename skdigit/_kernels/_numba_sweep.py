@@ -21,15 +21,15 @@ to float64 (a float32 sum over a few hundred rows loses less than 1e-6 of its va
 Sums in a fixed order: the rows are split into chunks whose bounds depend on the
 number of rows only, each chunk sums into its own slots, and the caller adds the
 slots up in chunk order, so the results do not depend on the number of threads. The
-two loops over the features (:func:`_tile_dots` and :func:`_tile_update`) let the
+loops over the features (:func:`_tile_dots` and :func:`_tile_update`, and their
+``_pair`` versions, which take two outputs in one pass over the tile) let the
 compiler reorder their sums (numba's ``fastmath`` with ``reassoc`` and ``contract``
 only: no assumption about NaN, infinity or signed zeros), which is what lets it use
 vector instructions; the order it picks is fixed when the loop is compiled, so a
-run gives the same bits every time on the same machine. What it does not give:
-bit-identical results for integer and float64 ``X`` holding the same values (they
-agree to about 1e-15 relative: the loops are compiled apart, and the compiler may
-sum integer rows in another order), nor the same bits on a processor with other
-vector instructions.
+run gives the same bits every time on the same machine, and integer X, converted
+into a float64 tile, the bits of float64 X holding the same values (the same loops
+read both). What it does not give: the same bits on a processor with other vector
+instructions.
 
 The functions release the GIL, so that Python threads run chunks side by side.
 """
@@ -83,10 +83,44 @@ def _tile_dots(x0, x1, x2, x3, w, zero):
 
 
 @_jit(**_VECTOR_OPTIONS)
+def _tile_dots_pair(x0, x1, x2, x3, w, v, zero):
+    """:func:`_tile_dots` with two outputs' weights, ``w`` and ``v``, in one pass
+    over the rows: each value read serves two products."""
+    s0 = s1 = s2 = s3 = zero
+    t0 = t1 = t2 = t3 = zero
+    for j in range(w.size):
+        s0 += x0[j] * w[j]
+        s1 += x1[j] * w[j]
+        s2 += x2[j] * w[j]
+        s3 += x3[j] * w[j]
+        t0 += x0[j] * v[j]
+        t1 += x1[j] * v[j]
+        t2 += x2[j] * v[j]
+        t3 += x3[j] * v[j]
+    return s0, s1, s2, s3, t0, t1, t2, t3
+
+
+@_jit(**_VECTOR_OPTIONS)
 def _tile_update(g, x0, x1, x2, x3, r0, r1, r2, r3):
     """``g += r0 * x0 + r1 * x1 + r2 * x2 + r3 * x3``, in the type of ``g``."""
     for j in range(g.size):
         g[j] += (r0 * x0[j] + r1 * x1[j]) + (r2 * x2[j] + r3 * x3[j])
+
+
+@_jit(**_VECTOR_OPTIONS)
+def _tile_update_pair(g, h, x0, x1, x2, x3, residual, o):
+    """:func:`_tile_update` of outputs ``o`` (into ``g``) and ``o + 1`` (into
+    ``h``) in one pass over the rows."""
+    r0, r1, r2, r3 = residual[0, o], residual[1, o], residual[2, o], residual[3, o]
+    q0, q1 = residual[0, o + 1], residual[1, o + 1]
+    q2, q3 = residual[2, o + 1], residual[3, o + 1]
+    for j in range(g.size):
+        a0 = x0[j]
+        a1 = x1[j]
+        a2 = x2[j]
+        a3 = x3[j]
+        g[j] += (r0 * a0 + r1 * a1) + (r2 * a2 + r3 * a3)
+        h[j] += (q0 * a0 + q1 * a1) + (q2 * a2 + q3 * a3)
 
 
 @_jit(**_OPTIONS)
@@ -155,7 +189,14 @@ def _tile_sums(X, starts, n_rows, first, work):
     x1 = X[starts[1] : starts[1] + n_features]
     x2 = X[starts[2] : starts[2] + n_features]
     x3 = X[starts[3] : starts[3] + n_features]
-    for o in range(n_outputs):
+    # Outputs two by two (one pass over the tile serves both), the last alone.
+    for o in range(0, n_outputs - 1, 2):
+        dots = _tile_dots_pair(x0, x1, x2, x3, coef_t[o], coef_t[o + 1], zero)
+        for r in range(TILE_ROWS):
+            z[r, o] = dots[r] + intercept[o]
+            z[r, o + 1] = dots[TILE_ROWS + r] + intercept[o + 1]
+    if n_outputs % 2:
+        o = n_outputs - 1
         s0, s1, s2, s3 = _tile_dots(x0, x1, x2, x3, coef_t[o], zero)
         z[0, o] = s0 + intercept[o]
         z[1, o] = s1 + intercept[o]
@@ -173,7 +214,10 @@ def _tile_sums(X, starts, n_rows, first, work):
             loss += _sigmoid_terms(z, r, Y, i, weights[i], shift, residual)
         for o in range(n_outputs):
             grad_intercept[o] += residual[r, o]
-    for o in range(n_outputs):
+    for o in range(0, n_outputs - 1, 2):
+        _tile_update_pair(run_grad[o], run_grad[o + 1], x0, x1, x2, x3, residual, o)
+    if n_outputs % 2:
+        o = n_outputs - 1
         _tile_update(
             run_grad[o],
             x0,
