@@ -5,6 +5,7 @@ ones (``sklearn.datasets.load_digits``), for models trained on those.
 import numpy as np
 
 from ._image_shape import DIGITS_SHAPE
+from ._picture_io import import_pillow
 from ._resample import bounding_box, fitted_size
 
 # The bundled digits (UCI optdigits) are 32x32 bitmaps of size-normalised digits,
@@ -39,8 +40,7 @@ def as_bundled_digit(image):
            [0, 0, 1, 1, 1, 1, 0, 0],
            [0, 0, 1, 1, 1, 1, 0, 0]])
     """
-    from PIL import Image
-
+    Image, _ = import_pillow()
     box = image[bounding_box(image > 0)]
     height, width = fitted_size(box.shape, _BITMAP_SIDE)
     # The uint8 digit resized as it is: Pillow rounds to whole grey levels.

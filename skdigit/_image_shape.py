@@ -8,6 +8,8 @@ import math
 # (``sklearn.datasets.load_digits``, 8x8).
 MNIST_SHAPE = (28, 28)
 DIGITS_SHAPE = (8, 8)
+# The shapes a digit may be given in: a model is trained on one of them.
+DIGIT_SHAPES = (MNIST_SHAPE, DIGITS_SHAPE)
 
 
 def square_image_shape(n_features):

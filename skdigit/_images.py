@@ -33,15 +33,15 @@ This module knows nothing about estimators.
 import numpy as np
 
 from ._bundled_digits import as_bundled_digit
-from ._image_shape import DIGITS_SHAPE, MNIST_SHAPE
+from ._image_shape import DIGIT_SHAPES, DIGITS_SHAPE, MNIST_SHAPE
 from ._paper import local_paper, without_lines
 from ._picture_io import (
-    _WORK_SIDE,
     MAX_IMAGE_BYTES,
     MAX_IMAGE_PIXELS,
+    WORK_SIDE,
     DigitImageError,
-    _array_to_grey,
-    _import_pillow,
+    array_to_grey,
+    import_pillow,
     read_picture,
 )
 from ._resample import bounding_box, fitted_size, resize, resize_to_side, shrink
@@ -53,9 +53,6 @@ __all__ = [
     "prepare_digit",
 ]
 
-
-# The shapes a digit may be given in.
-_SHAPES = (MNIST_SHAPE, DIGITS_SHAPE)
 
 # Geometry of MNIST: digits fill a 20x20 box inside a 28x28 field, centre of mass
 # at pixel (14, 14) (row, column), which is what the real t10k images average to.
@@ -319,14 +316,14 @@ def prepare_digit(grey, *, invert="auto", shape=MNIST_SHAPE):
     (20, 255)
     """
     invert, shape = _check_invert(invert), _check_shape(shape)
-    grey = _array_to_grey(grey, "grey")
+    grey = array_to_grey(grey, "grey")
     return _in_shape(_prepare(grey, invert, "the image array"), shape)
 
 
 def _prepare(grey, invert, name, path=None):
     # The paper is judged with a margin around the picture; the digit is looked
     # for in the picture itself.
-    framed, inside = _with_margin(shrink(grey, _WORK_SIDE))
+    framed, inside = _with_margin(shrink(grey, WORK_SIDE))
     if invert == "auto":
         invert = _ink_is_dark(framed)
     ink = without_lines(_ink_against_paper(framed, inside, dark_ink=invert), inside)
@@ -340,7 +337,7 @@ def _prepare(grey, invert, name, path=None):
 
 
 def _check_shape(shape):
-    if isinstance(shape, tuple | list) and tuple(shape) in _SHAPES:
+    if isinstance(shape, tuple | list) and tuple(shape) in DIGIT_SHAPES:
         return tuple(shape)
     raise ValueError(
         "shape must be (28, 28), MNIST's, or (8, 8), that of scikit-learn's "
@@ -438,7 +435,7 @@ def _paper_level(picture, percentile=_BACKGROUND_PERCENTILE, window=_BACKGROUND_
     """A percentile of the picture over wide windows, smoothed: the paper's level."""
     from scipy import ndimage
 
-    Image, _ = _import_pillow()
+    Image, _ = import_pillow()
     small = resize_to_side(picture, _BACKGROUND_SIDE)
     window = max(3, round(window * min(small.shape)))
     level = ndimage.percentile_filter(small, percentile, size=window, mode="nearest")
@@ -566,7 +563,7 @@ def _grey_strokes(ink, smooth, outline):
 
 def _fit_in_box(box):
     """Resize so that the longer side is 20 pixels, keeping the aspect ratio."""
-    Image, _ = _import_pillow()
+    Image, _ = import_pillow()
     size = fitted_size(box.shape, _BOX_SIZE)
     # Lanczos anti-aliases when shrinking and stays sharp when enlarging; its
     # small lobes below black and above the strokes' cores are clipped away.

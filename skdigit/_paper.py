@@ -21,7 +21,7 @@ import math
 import numpy as np
 from scipy import ndimage
 
-from ._picture_io import _import_pillow
+from ._picture_io import import_pillow
 from ._resample import resize, resize_to_side
 
 # The paper's local level is an opening with squares this share of the
@@ -92,7 +92,7 @@ def local_paper(bright, coarse, inside):
     -------
     paper : ndarray of shape (height, width)
     """
-    Image, _ = _import_pillow()
+    Image, _ = import_pillow()
     small = resize_to_side(bright, _PAPER_SIDE)
     scale = min(small.shape) / min(bright.shape)
     size = max(3, round(_OPENING * max(bright[inside].shape) * scale))

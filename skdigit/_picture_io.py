@@ -41,7 +41,7 @@ _LEVELS = "grey levels in [0, 255] (floats may instead all lie in [0, 1])"
 # Pictures are shrunk (by area averaging) to at most this many pixels on their
 # longer side before any work: a digit filling a third of the frame still spans
 # 200 pixels, ten times the 20 pixels it ends up in.
-_WORK_SIDE = 640
+WORK_SIDE = 640
 
 
 class DigitImageError(ValueError):
@@ -165,7 +165,7 @@ def read_picture(source, *, max_pixels, max_bytes):
         data = _read_at_most(source, max_bytes, path)
         grey = _read_with_pillow(data, path, max_pixels)
         return grey, _describe(path), path
-    return _array_to_grey(source, "source"), "the image array", None
+    return array_to_grey(source, "source"), "the image array", None
 
 
 def _describe(path):
@@ -202,7 +202,7 @@ def _too_large(path, unit, found, limit, *, setting=None):
     )
 
 
-def _import_pillow():
+def import_pillow():
     import_optional("PIL", needed_for="reading pictures")
     from PIL import Image, ImageOps
 
@@ -213,7 +213,7 @@ def _read_with_pillow(source, path, max_pixels):
     """Decode a picture file into float grey levels, shrunk for the work; every
     failure a DigitImageError naming the file.
     """
-    Image, _ = _import_pillow()
+    Image, _ = import_pillow()
     name = _describe(path)
     try:
         with warnings.catch_warnings():
@@ -251,14 +251,14 @@ def _read_with_pillow(source, path, max_pixels):
 
 
 def _decode(source, path, name, max_pixels):
-    """Open, check and decode: float grey levels, at most _WORK_SIDE wide."""
-    _, ImageOps = _import_pillow()
+    """Open, check and decode: float grey levels, at most WORK_SIDE wide."""
+    _, ImageOps = import_pillow()
     with _open_checked(source, path, max_pixels) as image:
-        # JPEG: decode at 1/2, 1/4 or 1/8 scale, still at least _WORK_SIDE.
+        # JPEG: decode at 1/2, 1/4 or 1/8 scale, still at least WORK_SIDE.
         image.draft(None, _draft_size(image.size))
         image.load()
         image = _on_grey_scale(image, name, path)
-        image = _reduce(_reducible(image), _WORK_SIDE)
+        image = _reduce(_reducible(image), WORK_SIDE)
         # Phone photos are often stored sideways with a rotation tag.
         image = ImageOps.exif_transpose(image)
         return _pillow_to_grey(image)
@@ -268,7 +268,7 @@ def _open_checked(source, path, max_pixels):
     """Open lazily (the header only), raster formats only, and check the
     declared size.
     """
-    Image, _ = _import_pillow()
+    Image, _ = import_pillow()
     with warnings.catch_warnings():
         # Pillow warns from 89 million pixels; the limit here is max_pixels.
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
@@ -281,7 +281,7 @@ def _open_checked(source, path, max_pixels):
 
 
 def _draft_size(size):
-    scale = max(size) / _WORK_SIDE
+    scale = max(size) / WORK_SIDE
     return (
         tuple(max(1, math.ceil(side / scale)) for side in size) if scale > 1 else size
     )
@@ -340,7 +340,7 @@ def _reduce(image, side):
 
 
 def _pillow_to_grey(image):
-    Image, _ = _import_pillow()
+    Image, _ = import_pillow()
     if image.mode == "F":
         return np.asarray(image, dtype=np.float64)
     if image.mode in ("RGBA", "LA"):
@@ -365,7 +365,7 @@ def _paper_colour(rgba):
     return (0, 0, 0, 255) if drawn > 127.5 else (255, 255, 255, 255)
 
 
-def _array_to_grey(source, param):
+def array_to_grey(source, param):
     """Grey levels from the array given as ``param``, checked as for pictures."""
     array = np.asarray(source)
     if array.ndim != 2:

@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from ._picture_io import _import_pillow
+from ._picture_io import import_pillow
 
 
 def shrink(grey, side):
@@ -18,14 +18,14 @@ def shrink(grey, side):
     factor = math.ceil(max(grey.shape) / side)
     if factor <= 1:
         return grey
-    Image, _ = _import_pillow()
+    Image, _ = import_pillow()
     reduced = Image.fromarray(grey.astype(np.float32)).reduce(factor)
     return np.asarray(reduced, dtype=np.float64)
 
 
 def resize(array, shape, resample):
     """Resize a float array with Pillow to ``shape`` (rows, columns)."""
-    Image, _ = _import_pillow()
+    Image, _ = import_pillow()
     image = Image.fromarray(array.astype(np.float32))
     resized = image.resize((shape[1], shape[0]), resample)
     return np.asarray(resized, dtype=np.float64)
@@ -33,7 +33,7 @@ def resize(array, shape, resample):
 
 def resize_to_side(array, side):
     """Shrink by box averaging so that the longer side is at most ``side``."""
-    Image, _ = _import_pillow()
+    Image, _ = import_pillow()
     scale = side / max(array.shape)
     if scale >= 1:
         return array

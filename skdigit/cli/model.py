@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from skdigit import OneDigitBinarizer, load_model
-from skdigit._image_shape import DIGITS_SHAPE, MNIST_SHAPE
+from skdigit._image_shape import DIGIT_SHAPES
 
 from .console import CommandError
 
@@ -82,9 +82,9 @@ def read_model(path):
     n_features = estimator.n_features_in_
     shape = metadata.get("image_shape")
     if shape is None:
-        shape = {math.prod(s): s for s in (MNIST_SHAPE, DIGITS_SHAPE)}.get(n_features)
+        shape = {math.prod(s): s for s in DIGIT_SHAPES}.get(n_features)
     shape = tuple(shape) if isinstance(shape, list | tuple) else None
-    if shape not in (MNIST_SHAPE, DIGITS_SHAPE) or np.prod(shape) != n_features:
+    if shape not in DIGIT_SHAPES or np.prod(shape) != n_features:
         raise CommandError(
             f"{path}: the model takes {n_features} pixels; skdigit knows 28x28 MNIST "
             "images (784 pixels) and 8x8 bundled digits (64)"
