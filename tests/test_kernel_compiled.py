@@ -165,9 +165,12 @@ def test_float32_is_computed_in_float32(link, n_outputs):
 
 
 @pytest.mark.parametrize(("link", "n_outputs"), [("sigmoid", 1), ("softmax", 10)])
-def test_integer_X_gives_the_bits_of_float64_X(link, n_outputs):
+def test_integer_X_gives_the_sums_of_float64_X(link, n_outputs):
     # Integer tiles are converted to float64 and summed by the loops that read
-    # float64 X: the same values give the same bits.
+    # float64 X. Several outputs: both skip each tile's zero margins, and the same
+    # values give the same bits. One output: float64 X is read whole and a row at a
+    # time (one stream from memory), integer X without its margins and four rows
+    # side by side, so the sums agree to rounding.
     X, Y, sample_weight, coef, intercept = make_problem(
         np.uint8, n_outputs, link, weighted=True
     )
@@ -179,10 +182,58 @@ def test_integer_X_gives_the_bits_of_float64_X(link, n_outputs):
         got = CompiledKernel(values, Y, sample_weight, link=link).sums(
             coef, intercept, 0.3
         )
-        assert got[0] == reference[0]
-        np.testing.assert_array_equal(got[1], reference[1])
-        np.testing.assert_array_equal(got[2], reference[2])
         assert got[1].dtype == np.float64
+        if n_outputs > 1:
+            assert got[0] == reference[0]
+            np.testing.assert_array_equal(got[1], reference[1])
+            np.testing.assert_array_equal(got[2], reference[2])
+        else:
+            np.testing.assert_allclose(got[0], reference[0], rtol=1e-14)
+            np.testing.assert_allclose(got[1], reference[1], rtol=1e-13)
+            np.testing.assert_allclose(got[2], reference[2], rtol=1e-13)
+
+
+def test_tile_spans_are_the_columns_not_all_zero():
+    from skdigit._kernels._numba_sweep import SPAN_ALIGN, TILE_ROWS, tile_spans
+
+    X = np.zeros((4 * TILE_ROWS + 1, 40), np.uint8)
+    X[0, 9] = X[3, 30] = 1  # tile 0: columns 9 to 30
+    X[TILE_ROWS + 2, 17] = 1  # tile 1: column 17 alone
+    # tile 2: zeros
+    X[3 * TILE_ROWS, 0] = X[3 * TILE_ROWS + 1, 39] = 1  # tile 3: every column
+    X[4 * TILE_ROWS, 33] = 1  # tile 4, one row: column 33
+    spans = tile_spans(X.ravel(), 40, *X.shape)
+    assert SPAN_ALIGN == 8
+    assert spans.tolist() == [[8, 32], [16, 24], [0, 0], [0, 40], [32, 40]]
+    # Rows read through a stride: the columns past the row's end are not read.
+    wide = np.ones((X.shape[0], 48), np.uint8)
+    wide[:, :40] = X
+    assert tile_spans(wide.ravel(), 48, *X.shape).tolist() == spans.tolist()
+
+
+def test_zero_margins_and_zero_tiles_are_summed_as_the_reference():
+    # Skipping a tile's zero columns, or a tile of zeros, changes no sum.
+    X, Y, sample_weight, coef, intercept = make_problem(
+        np.uint8, 3, "softmax", weighted=True, n_samples=203
+    )
+    X[:, :11] = 0
+    X[:, -5:] = 0
+    X[40:60] = 0
+    for values in (X, X.astype(np.float64)):
+        kernel = CompiledKernel(values, Y, sample_weight, link="softmax")
+        got = kernel.sums(coef, intercept, 0.0)
+        expected = reference_sums(
+            X.astype(np.float64),
+            Y,
+            sample_weight,
+            coef,
+            intercept,
+            link="softmax",
+            shift=0.0,
+        )
+        np.testing.assert_allclose(got[0], expected[0], rtol=1e-13)
+        np.testing.assert_allclose(got[1], expected[1], rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(got[2], expected[2], rtol=1e-12, atol=1e-12)
 
 
 @pytest.mark.parametrize("dtype", [np.uint8, np.float32, np.float64])

@@ -17,7 +17,9 @@ Precision: float32 X is computed in float32, everything else in float64 (see
 :mod:`skdigit._kernels._numba_sweep` for what is summed in which type); the
 gradients are returned in the dtype of Y. For float64 data this is the NumPy
 kernel's arithmetic, summed in another order (the results agree to about 1e-15
-relative per iteration); integer X gives, bit for bit, what its float64 copy gives.
+relative per iteration); integer X gives what its float64 copy gives, bit for bit
+with several outputs, to rounding with one (only integer X skips each tile's zero
+margins then: see :mod:`skdigit._kernels._numba_sweep`).
 
 Compilation: the first kernel made for a dtype of X compiles the sweep for that
 dtype (seconds: :func:`needs_compiling` tells) and stores the machine code in numba's
@@ -42,6 +44,9 @@ from .._loss import LINKS
 # per iteration, stay small next to X.
 MAX_CHUNKS = 64
 MIN_CHUNK_ROWS = 256
+# The sweep's spans of columns before they are found, or where none are used: every
+# column of every tile is read.
+_NO_SPANS = np.zeros((0, 2), np.int32)
 # About how long compiling the sweep for one dtype of X takes, once per machine
 # (benchmarks/run.py, section "fresh": 4.4 to 8.5 s on this project's 2-core
 # machine, shared with other jobs).
@@ -186,7 +191,16 @@ class CompiledKernel:
         )
         self._softmax = link == "softmax"
         self._bounds = bounds
+        # Each tile's columns that are not all zeros, so that the sweep skips the
+        # rest: found at the first sums (one more read of X), not here, since
+        # needs_compiling makes a kernel to ask about the sweep without compiling
+        # anything. Not for binary float X, whose sweep reads X from memory as one
+        # stream: skipping the margins breaks it (MNIST: 10% slower, not faster).
+        self._spans = None
         self._convert = X.dtype.kind in "biu"
+        self._skip_margins = self._convert or n_outputs > 1
+        self._shape = X.shape
+        self._tile_spans = _numba_sweep.tile_spans
         self._no_intercept = np.zeros(n_outputs)
         if n_threads is None:
             n_threads = os.cpu_count() or 1
@@ -216,6 +230,7 @@ class CompiledKernel:
             "softmax": self._softmax,
             "shift": float(shift),
             "bounds": self._bounds,
+            "spans": self._spans if self._spans is not None else _NO_SPANS,
             "convert": self._convert,
             "chunk_grads": self._chunk_grads,
             "chunk_grad_intercepts": self._chunk_grad_intercepts,
@@ -252,6 +267,9 @@ class CompiledKernel:
         grad_intercept : ndarray of shape (n_outputs,)
             ``sum(sample_weight * (p - Y))``, in the dtype of Y.
         """
+        if self._spans is None and self._skip_margins:
+            X, row_stride = self._data[:2]
+            self._spans = self._tile_spans(X, row_stride, *self._shape)
         run = functools.partial(self._sweep, **self._arguments(coef, intercept, shift))
         first, *others = self._parts
         # The compiled sweep releases the GIL: the pool's threads run beside this.
