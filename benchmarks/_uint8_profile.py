@@ -29,32 +29,29 @@ def _parts():
 
     from skdigit._kernels import _numba_sweep as sweep
 
+    rows = sweep.TILE_ROWS
+
     @njit(nogil=True)
     def conversion(X, n_features, tile):
-        rows = sweep.TILE_ROWS
         for row in range(0, X.size // n_features - rows + 1, rows):
             for r in range(rows):
                 start = (row + r) * n_features
                 sweep._convert(X, start, tile, r * n_features, n_features)
 
     @njit(nogil=True)
-    def rows_of(tile, n):
-        return tile[:n], tile[n : 2 * n], tile[2 * n : 3 * n], tile[3 * n : 4 * n]
-
-    @njit(nogil=True)
-    def products(tile, n_features, n_tiles, w, zero):
+    def products(tile, n_features, n_tiles, W, zero):
         total = 0.0
-        x0, x1, x2, x3 = rows_of(tile, n_features)
+        starts = sweep._row_starts(0, rows, n_features)
         for _ in range(n_tiles):
-            s0, s1, s2, s3 = sweep._tile_dots(x0, x1, x2, x3, w, zero)
-            total += s0 + s1 + s2 + s3
+            dots = sweep._tile_dots(tile, starts, W, 0, 0, n_features, zero)
+            total += dots[0] + dots[1] + dots[2] + dots[3]
         return total
 
     @njit(nogil=True)
-    def updates(tile, n_features, n_tiles, g):
-        x0, x1, x2, x3 = rows_of(tile, n_features)
+    def updates(tile, n_features, n_tiles, G, residual):
+        starts = sweep._row_starts(0, rows, n_features)
         for _ in range(n_tiles):
-            sweep._tile_update(g, x0, x1, x2, x3, 1e-3, -1e-3, 2e-3, -2e-3)
+            sweep._tile_update(G, 0, tile, starts, 0, n_features, residual)
 
     @njit(nogil=True)
     def element_wise(z, Y, residual):
@@ -89,7 +86,9 @@ def uint8_profile(X8, y, repeats=7):
     n_tiles = n_samples // 4
     tile = np.empty(4 * n_features)
     w = np.full(n_features, 1e-4)
-    g = np.zeros(n_features)
+    W = w.reshape(1, -1)
+    G = np.zeros((1, n_features))
+    tile_residual = np.array([[1e-3], [-1e-3], [2e-3], [-2e-3]])
     z = np.linspace(-3, 3, n_samples).reshape(-1, 1)
     Y = (y == 4).astype(np.float64).reshape(-1, 1)
     residual = np.empty_like(z)
@@ -104,10 +103,10 @@ def uint8_profile(X8, y, repeats=7):
                 lambda: conversion(flat, n_features, tile), repeats
             ),
             "products": _cpu_seconds(
-                lambda: products(tile, n_features, n_tiles, w, 0.0), repeats
+                lambda: products(tile, n_features, n_tiles, W, 0.0), repeats
             ),
             "updates": _cpu_seconds(
-                lambda: updates(tile, n_features, n_tiles, g), repeats
+                lambda: updates(tile, n_features, n_tiles, G, tile_residual), repeats
             ),
             "element-wise": _cpu_seconds(lambda: element_wise(z, Y, residual), repeats),
             "sweep, 1 thread": _cpu_seconds(lambda: one.sums(coef, None, 0.0), repeats),

@@ -176,7 +176,8 @@ class CompiledKernel:
         self.compute_dtype = compute_dtype(X.dtype)
         n_samples, n_features = X.shape
         n_outputs = Y.shape[1]
-        bounds = chunk_bounds(n_samples, _numba_sweep.TILE_ROWS)
+        self._tile_rows = _numba_sweep.TILE_ROWS
+        bounds = chunk_bounds(n_samples, self._tile_rows)
         n_chunks = len(bounds) - 1
         self._chunk_grads = np.empty((n_chunks, n_outputs, n_features))
         self._chunk_grad_intercepts = np.empty((n_chunks, n_outputs))
@@ -242,7 +243,7 @@ class CompiledKernel:
         import numba
 
         arguments = self._arguments(self._chunk_grads[0].T, None, 0.0)
-        arguments["chunks"] = self._parts[0]
+        arguments.update(chunks=self._parts[0], **self._scratch())
         order = self._sweep_chunks.py_func.__code__.co_varnames
         count = self._sweep_chunks.py_func.__code__.co_argcount
         return tuple(numba.typeof(arguments[name]) for name in order[:count])
@@ -288,7 +289,18 @@ class CompiledKernel:
         )
 
     def _sweep(self, chunks, **arguments):
-        self._sweep_chunks(chunks=chunks, **arguments)
+        self._sweep_chunks(chunks=chunks, **self._scratch(), **arguments)
+
+    def _scratch(self):
+        """What the sweep reads the rows from, and the tile integer rows are
+        converted into: one per thread."""
+        if not self._convert:
+            return {"source": self._data[0], "tile": np.empty(0, self.compute_dtype)}
+        n_features = self._chunk_grads.shape[2]
+        tile = np.empty(self._tile_rows * n_features, self.compute_dtype)
+        source = tile.view()
+        source.flags.writeable = False  # the type X has: one compiled sweep
+        return {"source": source, "tile": tile}
 
     def close(self):
         """Stop the kernel's threads."""

@@ -84,77 +84,108 @@ def _jit(**options):
     return decorate
 
 
+# The loops over the features read the rows at offsets into the flat X (or tile)
+# and the weights of output o at W[o, lo + j], taking no slices: a slice is an array
+# whose references numba counts. The offsets are unsigned: numba turns a negative
+# index into one from the end, a test that keeps the loop from being vectorised.
+
+
+@_jit(**_OPTIONS)
+def _unsigned(a):
+    """The four offsets ``a`` as unsigned integers."""
+    return np.uint64(a[0]), np.uint64(a[1]), np.uint64(a[2]), np.uint64(a[3])
+
+
 @_jit(**_VECTOR_OPTIONS)
-def _row_dot(x, w, zero):
-    """The dot product of one row with the weights ``w``, summed in the type of
-    ``zero``."""
+def _row_dot(X, a, W, o, lo, n, zero):
+    """The dot product of the row ``X[a:a + n]`` with the weights ``W[o, lo:lo +
+    n]``, summed in the type of ``zero``."""
+    a, lo = np.uint64(a), np.uint64(lo)
     s = zero
-    for j in range(w.size):
-        s += x[j] * w[j]
+    for j in range(np.uint64(n)):
+        s += X[a + j] * W[o, lo + j]
     return s
 
 
 @_jit(**_VECTOR_OPTIONS)
-def _tile_dots(x0, x1, x2, x3, w, zero):
-    """The dot products of four rows with the weights ``w``, summed in the type of
-    ``zero`` (integers are converted as they are read)."""
+def _tile_dots(X, a, W, o, lo, n, zero):
+    """The dot products of the four rows ``X[a[r]:a[r] + n]`` with the weights
+    ``W[o, lo:lo + n]``, summed in the type of ``zero``."""
+    a0, a1, a2, a3 = _unsigned(a)
+    lo = np.uint64(lo)
     s0 = s1 = s2 = s3 = zero
-    for j in range(w.size):
-        s0 += x0[j] * w[j]
-        s1 += x1[j] * w[j]
-        s2 += x2[j] * w[j]
-        s3 += x3[j] * w[j]
+    for j in range(np.uint64(n)):
+        w = W[o, lo + j]
+        s0 += X[a0 + j] * w
+        s1 += X[a1 + j] * w
+        s2 += X[a2 + j] * w
+        s3 += X[a3 + j] * w
     return s0, s1, s2, s3
 
 
 @_jit(**_VECTOR_OPTIONS)
-def _tile_dots_pair(x0, x1, x2, x3, w, v, zero):
-    """:func:`_tile_dots` with two outputs' weights, ``w`` and ``v``, in one pass
-    over the rows: each value read serves two products."""
+def _tile_dots_pair(X, a, W, o, lo, n, zero):
+    """:func:`_tile_dots` of outputs ``o`` and ``o + 1`` in one pass over the rows:
+    each value read serves two products."""
+    a0, a1, a2, a3 = _unsigned(a)
+    lo = np.uint64(lo)
     s0 = s1 = s2 = s3 = zero
     t0 = t1 = t2 = t3 = zero
-    for j in range(w.size):
-        s0 += x0[j] * w[j]
-        s1 += x1[j] * w[j]
-        s2 += x2[j] * w[j]
-        s3 += x3[j] * w[j]
-        t0 += x0[j] * v[j]
-        t1 += x1[j] * v[j]
-        t2 += x2[j] * v[j]
-        t3 += x3[j] * v[j]
+    for j in range(np.uint64(n)):
+        w = W[o, lo + j]
+        v = W[o + 1, lo + j]
+        x0 = X[a0 + j]
+        x1 = X[a1 + j]
+        x2 = X[a2 + j]
+        x3 = X[a3 + j]
+        s0 += x0 * w
+        s1 += x1 * w
+        s2 += x2 * w
+        s3 += x3 * w
+        t0 += x0 * v
+        t1 += x1 * v
+        t2 += x2 * v
+        t3 += x3 * v
     return s0, s1, s2, s3, t0, t1, t2, t3
 
 
 @_jit(**_VECTOR_OPTIONS)
-def _tile_update(g, x0, x1, x2, x3, r0, r1, r2, r3):
-    """``g += r0 * x0 + r1 * x1 + r2 * x2 + r3 * x3``, in the type of ``g``."""
-    for j in range(g.size):
-        g[j] += (r0 * x0[j] + r1 * x1[j]) + (r2 * x2[j] + r3 * x3[j])
+def _tile_update(G, o, X, a, lo, n, residual):
+    """``G[o, lo:lo + n] += sum over r of residual[r, o] * X[a[r]:a[r] + n]``, in
+    the type of ``G``."""
+    a0, a1, a2, a3 = _unsigned(a)
+    lo = np.uint64(lo)
+    r0, r1, r2, r3 = residual[0, o], residual[1, o], residual[2, o], residual[3, o]
+    for j in range(np.uint64(n)):
+        G[o, lo + j] += (r0 * X[a0 + j] + r1 * X[a1 + j]) + (
+            r2 * X[a2 + j] + r3 * X[a3 + j]
+        )
 
 
 @_jit(**_VECTOR_OPTIONS)
-def _tile_update_pair(g, h, x0, x1, x2, x3, residual, o):
-    """:func:`_tile_update` of outputs ``o`` (into ``g``) and ``o + 1`` (into
-    ``h``) in one pass over the rows."""
+def _tile_update_pair(G, o, X, a, lo, n, residual):
+    """:func:`_tile_update` of outputs ``o`` and ``o + 1`` in one pass over the
+    rows."""
+    a0, a1, a2, a3 = _unsigned(a)
+    lo = np.uint64(lo)
     r0, r1, r2, r3 = residual[0, o], residual[1, o], residual[2, o], residual[3, o]
     q0, q1 = residual[0, o + 1], residual[1, o + 1]
     q2, q3 = residual[2, o + 1], residual[3, o + 1]
-    for j in range(g.size):
-        a0 = x0[j]
-        a1 = x1[j]
-        a2 = x2[j]
-        a3 = x3[j]
-        g[j] += (r0 * a0 + r1 * a1) + (r2 * a2 + r3 * a3)
-        h[j] += (q0 * a0 + q1 * a1) + (q2 * a2 + q3 * a3)
+    for j in range(np.uint64(n)):
+        x0 = X[a0 + j]
+        x1 = X[a1 + j]
+        x2 = X[a2 + j]
+        x3 = X[a3 + j]
+        G[o, lo + j] += (r0 * x0 + r1 * x1) + (r2 * x2 + r3 * x3)
+        G[o + 1, lo + j] += (q0 * x0 + q1 * x1) + (q2 * x2 + q3 * x3)
 
 
 @_jit(**_OPTIONS)
-def _convert(X, start, tile, tile_start, n_features):
-    """``tile[tile_start:][:n_features] = X[start:][:n_features]``, converted."""
-    source = X[start : start + n_features]
-    target = tile[tile_start : tile_start + n_features]
-    for j in range(n_features):
-        target[j] = source[j]
+def _convert(X, start, tile, tile_start, n):
+    """``tile[tile_start:][:n] = X[start:][:n]``, converted."""
+    start, tile_start = np.uint64(start), np.uint64(tile_start)
+    for j in range(np.uint64(n)):
+        tile[tile_start + j] = X[start + j]
 
 
 @_jit(**_OPTIONS)
@@ -199,82 +230,25 @@ def _softmax_terms(z, r, Y, i, weight, shift, residual):
 
 
 @_jit(**_OPTIONS)
-def _tile_products(x0, x1, x2, x3, coef_t, lo, hi, intercept, z, zero):
-    """``z[r] = intercept + x_r @ coef_t[:, lo:hi].T`` for the four rows ``x_r``
-    (their columns ``lo:hi``), read side by side, the outputs two by two (one pass
-    over the rows serves both), the last alone."""
-    n_outputs = coef_t.shape[0]
-    for o in range(0, n_outputs - 1, 2):
-        w, v = coef_t[o, lo:hi], coef_t[o + 1, lo:hi]
-        dots = _tile_dots_pair(x0, x1, x2, x3, w, v, zero)
-        for r in range(TILE_ROWS):
-            z[r, o] = dots[r] + intercept[o]
-            z[r, o + 1] = dots[TILE_ROWS + r] + intercept[o + 1]
-    if n_outputs % 2:
-        o = n_outputs - 1
-        s0, s1, s2, s3 = _tile_dots(x0, x1, x2, x3, coef_t[o, lo:hi], zero)
-        z[0, o] = s0 + intercept[o]
-        z[1, o] = s1 + intercept[o]
-        z[2, o] = s2 + intercept[o]
-        z[3, o] = s3 + intercept[o]
+def _row_starts(row, n_rows, row_stride):
+    """Offsets of the rows of the tile starting at ``row``: a short tile of
+    ``n_rows`` repeats its last row (with a residual of 0)."""
+    last = n_rows - 1
+    return (
+        row * row_stride,
+        (row + min(1, last)) * row_stride,
+        (row + min(2, last)) * row_stride,
+        (row + min(3, last)) * row_stride,
+    )
 
 
 @_jit(**_OPTIONS)
-def _tile_sums(X, starts, n_rows, first, span, work, row_by_row):
-    """Add the gradient of the ``n_rows`` (at most a tile) rows of X starting at
-    ``starts`` (offsets into the flat X; a short tile repeats its last row, with a
-    residual of 0) to ``run_grad`` and ``grad_intercept``, and return their loss
-    sum. Their targets and weights are rows ``first:first + n_rows``; their
-    columns outside ``span`` (``lo, hi``) are zero, and skipped. ``work`` holds
-    the rest (see :func:`sweep_chunks`); ``zero`` is 0 in the compute type.
-    ``row_by_row``: one output, whose products are taken a row at a time.
-    """
-    Y, weights, coef_t, intercept, softmax, shift = work[:6]
-    z, residual, run_grad, grad_intercept, zero = work[6:]
-    n_outputs = coef_t.shape[0]
-    lo, hi = span[0], span[1]
-    x0 = X[starts[0] + lo : starts[0] + hi]
-    x1 = X[starts[1] + lo : starts[1] + hi]
-    x2 = X[starts[2] + lo : starts[2] + hi]
-    x3 = X[starts[3] + lo : starts[3] + hi]
-    if row_by_row:
-        w = coef_t[0, lo:hi]
-        z[0, 0] = _row_dot(x0, w, zero) + intercept[0]
-        z[1, 0] = _row_dot(x1, w, zero) + intercept[0]
-        z[2, 0] = _row_dot(x2, w, zero) + intercept[0]
-        z[3, 0] = _row_dot(x3, w, zero) + intercept[0]
-    else:
-        _tile_products(x0, x1, x2, x3, coef_t, lo, hi, intercept, z, zero)
-    loss = 0.0
-    for r in range(TILE_ROWS):
-        if r >= n_rows:
-            residual[r, :] = 0
-            continue
-        i = first + r
-        if softmax:
-            loss += _softmax_terms(z, r, Y, i, weights[i], shift, residual)
-        else:
-            loss += _sigmoid_terms(z, r, Y, i, weights[i], shift, residual)
-        for o in range(n_outputs):
-            grad_intercept[o] += residual[r, o]
-    for o in range(0, n_outputs - 1, 2):
-        _tile_update_pair(
-            run_grad[o, lo:hi], run_grad[o + 1, lo:hi], x0, x1, x2, x3, residual, o
-        )
-    if n_outputs % 2:
-        o = n_outputs - 1
-        _tile_update(
-            run_grad[o, lo:hi],
-            x0,
-            x1,
-            x2,
-            x3,
-            residual[0, o],
-            residual[1, o],
-            residual[2, o],
-            residual[3, o],
-        )
-    return loss
+def _tile_span(spans, row, n_features):
+    """The columns ``lo, hi`` of the tile starting at ``row`` that are not all
+    zeros: all of them when ``spans`` is empty."""
+    if spans.shape[0] == 0:
+        return 0, n_features
+    return spans[row // TILE_ROWS, 0], spans[row // TILE_ROWS, 1]
 
 
 @_jit(**_OPTIONS)
@@ -305,8 +279,79 @@ def tile_spans(X, row_stride, n_samples, n_features):
 
 
 @_jit(**_OPTIONS)
+def _chunk_sums(X, row_stride, spans, convert, model, first, stop, sums, scratch):
+    """The loss sum of rows ``first:stop`` (whole tiles but the last), adding their
+    gradient to ``sums`` (``grad``, ``grad_intercept``).
+
+    ``model`` is ``Y, weights, coef_t, intercept, softmax, shift`` and ``scratch``
+    ``source, tile, run_grad, z, residual, zero`` (see :func:`sweep_chunks`). The
+    loop over the tiles calls only functions that call none: numba counts the
+    references to each array passed to a function that calls others, with atomic
+    operations, which cost a fifth of the uint8 sweep's time when the tile's work
+    was a function of its own.
+    """
+    Y, weights, coef_t, intercept, softmax, shift = model
+    source, tile, run_grad, z, residual, zero = scratch
+    grad, grad_intercept = sums
+    n_outputs, n_features = coef_t.shape
+    row_by_row = n_outputs == 1 and not convert
+    loss = 0.0
+    for run in range(first, stop, RUN_ROWS):
+        run_stop = min(run + RUN_ROWS, stop)
+        run_grad[:] = 0
+        for row in range(run, run_stop, TILE_ROWS):
+            n_rows = min(TILE_ROWS, run_stop - row)
+            starts = _row_starts(row, n_rows, row_stride)
+            lo, hi = _tile_span(spans, row, n_features)
+            if convert:  # the tile is read twice or more: converted once
+                for r in range(TILE_ROWS):
+                    _convert(X, starts[r] + lo, tile, r * n_features + lo, hi - lo)
+                starts = (0, n_features, 2 * n_features, 3 * n_features)
+            a = (starts[0] + lo, starts[1] + lo, starts[2] + lo, starts[3] + lo)
+            n = hi - lo
+            # The decision values.
+            if row_by_row:  # float X read from memory as one stream
+                for r in range(TILE_ROWS):
+                    dot = _row_dot(source, a[r], coef_t, 0, lo, n, zero)
+                    z[r, 0] = dot + intercept[0]
+            else:
+                for o in range(0, n_outputs - 1, 2):
+                    dots = _tile_dots_pair(source, a, coef_t, o, lo, n, zero)
+                    for r in range(TILE_ROWS):
+                        z[r, o] = dots[r] + intercept[o]
+                        z[r, o + 1] = dots[TILE_ROWS + r] + intercept[o + 1]
+                if n_outputs % 2:
+                    o = n_outputs - 1
+                    dots = _tile_dots(source, a, coef_t, o, lo, n, zero)
+                    for r in range(TILE_ROWS):
+                        z[r, o] = dots[r] + intercept[o]
+            # The loss and residuals, then the gradient.
+            for r in range(TILE_ROWS):
+                if r >= n_rows:
+                    residual[r, :] = 0
+                    continue
+                i = row + r
+                if softmax:
+                    loss += _softmax_terms(z, r, Y, i, weights[i], shift, residual)
+                else:
+                    loss += _sigmoid_terms(z, r, Y, i, weights[i], shift, residual)
+                for o in range(n_outputs):
+                    grad_intercept[o] += residual[r, o]
+            for o in range(0, n_outputs - 1, 2):
+                _tile_update_pair(run_grad, o, source, a, lo, n, residual)
+            if n_outputs % 2:
+                _tile_update(run_grad, n_outputs - 1, source, a, lo, n, residual)
+        for o in range(n_outputs):
+            for j in range(n_features):
+                grad[o, j] += run_grad[o, j]
+    return loss
+
+
+@_jit(**_OPTIONS)
 def sweep_chunks(
     X,
+    source,
+    tile,
     row_stride,
     Y,
     weights,
@@ -328,6 +373,12 @@ def sweep_chunks(
     ----------
     X : 1-D array, integer or float
         The rows of the data, row ``i`` at ``X[i * row_stride:][:n_features]``.
+    source : 1-D array in the compute type
+        What the products and gradient updates read: ``X`` itself for float X, a
+        read-only view of ``tile`` for integer X.
+    tile : 1-D array of ``TILE_ROWS * n_features`` values in the compute type
+        Receives each tile of integer X converted (empty for float X). One per
+        thread.
     row_stride : int
         Elements from the start of one row to the next.
     Y : float64 array of shape (n_samples, n_outputs)
@@ -346,9 +397,9 @@ def sweep_chunks(
         The columns of each tile that are not all zeros (:func:`tile_spans`), the
         others skipped; empty to read every column of every tile.
     convert : bool
-        Whether to convert each tile of rows to the compute type before reading
-        it (for integer X, whose tiles are read at least twice: by the products and
-        by the gradient update); float X is read in place.
+        Whether to convert each tile of rows into ``tile`` before reading it (for
+        integer X, whose tiles are read at least twice: by the products and by the
+        gradient update); float X is read in place.
     chunks : int64 array
         The chunks to sum.
     chunk_grads : float64 array of shape (n_chunks, n_outputs, n_features)
@@ -357,55 +408,29 @@ def sweep_chunks(
         Receive each chunk's gradient, intercept gradient and loss sums.
     """
     n_outputs = coef_t.shape[0]
-    z = np.empty((TILE_ROWS, n_outputs))
     residual = np.zeros((TILE_ROWS, n_outputs), coef_t.dtype)
-    run_grad = np.empty_like(coef_t)
-    starts = np.empty(TILE_ROWS, np.intp)
     zero = residual[0, 0]
-    n_features = coef_t.shape[1]
-    tile = np.empty(TILE_ROWS * n_features if convert else 0, coef_t.dtype)
-    tile_starts = np.arange(TILE_ROWS) * n_features
-    full_span = np.array([0, n_features], np.int32)
+    scratch = (
+        source,
+        tile,
+        np.empty_like(coef_t),  # the gradient of a run of rows
+        np.empty((TILE_ROWS, n_outputs)),  # the decision values of a tile
+        residual,
+        zero,
+    )
+    model = (Y, weights, coef_t, intercept, softmax, shift)
     for c in chunks:
-        grad = chunk_grads[c]
-        grad_intercept = chunk_grad_intercepts[c]
-        grad[:] = 0.0
-        grad_intercept[:] = 0.0
-        loss = 0.0
-        work = (
-            Y,
-            weights,
-            coef_t,
-            intercept,
-            softmax,
-            shift,
-            z,
-            residual,
-            run_grad,
-            grad_intercept,
-            zero,
+        chunk_grads[c] = 0.0
+        chunk_grad_intercepts[c] = 0.0
+        sums = (chunk_grads[c], chunk_grad_intercepts[c])
+        chunk_losses[c] = _chunk_sums(
+            X,
+            row_stride,
+            spans,
+            convert,
+            model,
+            bounds[c],
+            bounds[c + 1],
+            sums,
+            scratch,
         )
-        for run in range(bounds[c], bounds[c + 1], RUN_ROWS):
-            run_stop = min(run + RUN_ROWS, bounds[c + 1])
-            run_grad[:] = 0
-            for row in range(run, run_stop, TILE_ROWS):
-                n_rows = min(TILE_ROWS, run_stop - row)
-                for r in range(TILE_ROWS):
-                    starts[r] = (row + min(r, n_rows - 1)) * row_stride
-                span = spans[row // TILE_ROWS] if spans.shape[0] else full_span
-                if convert:
-                    # The tile is read twice or more: convert it once.
-                    lo, width = span[0], span[1] - span[0]
-                    for r in range(TILE_ROWS):
-                        _convert(X, starts[r] + lo, tile, r * n_features + lo, width)
-                    loss += _tile_sums(
-                        tile, tile_starts, n_rows, row, span, work, False
-                    )
-                else:
-                    # Float X, read from memory: with one output, as one stream.
-                    one = n_outputs == 1
-                    loss += _tile_sums(X, starts, n_rows, row, span, work, one)
-            for o in range(n_outputs):
-                for j in range(grad.shape[1]):
-                    grad[o, j] += run_grad[o, j]
-        chunk_losses[c] = loss
