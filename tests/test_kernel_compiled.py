@@ -211,6 +211,21 @@ def test_tile_spans_are_the_columns_not_all_zero():
     assert tile_spans(wide.ravel(), 48, *X.shape).tolist() == spans.tolist()
 
 
+def test_prefetch_changes_nothing_and_never_faults():
+    from numba import njit
+
+    from skdigit._kernels._prefetch import prefetch
+
+    @njit
+    def prefetched_sum(values, index):
+        prefetch(values, index)
+        return values.sum()
+
+    values = np.arange(10, dtype=np.uint8)
+    assert prefetched_sum(values, 3) == 45
+    assert prefetched_sum(values, 10**9) == 45  # far past the end: not read
+
+
 def test_zero_margins_and_zero_tiles_are_summed_as_the_reference():
     # Skipping a tile's zero columns, or a tile of zeros, changes no sum.
     X, Y, sample_weight, coef, intercept = make_problem(
