@@ -210,6 +210,9 @@ class CompiledKernel:
         self._parts = np.array_split(
             np.arange(n_chunks), max(1, min(int(n_threads), n_chunks))
         )
+        # Each thread's buffers, made once: the sweep converts integer rows into its
+        # own tile.
+        self._scratches = [self._scratch() for _ in self._parts]
         self._pool = None
         if len(self._parts) > 1:
             self._pool = ThreadPoolExecutor(len(self._parts) - 1, "skdigit-compiled")
@@ -243,7 +246,7 @@ class CompiledKernel:
         import numba
 
         arguments = self._arguments(self._chunk_grads[0].T, None, 0.0)
-        arguments.update(chunks=self._parts[0], **self._scratch())
+        arguments.update(chunks=self._parts[0], **self._scratches[0])
         order = self._sweep_chunks.py_func.__code__.co_varnames
         count = self._sweep_chunks.py_func.__code__.co_argcount
         return tuple(numba.typeof(arguments[name]) for name in order[:count])
@@ -272,10 +275,10 @@ class CompiledKernel:
             X, row_stride = self._data[:2]
             self._spans = self._tile_spans(X, row_stride, *self._shape)
         run = functools.partial(self._sweep, **self._arguments(coef, intercept, shift))
-        first, *others = self._parts
+        first, *others = zip(self._parts, self._scratches, strict=True)
         # The compiled sweep releases the GIL: the pool's threads run beside this.
-        pending = [self._pool.submit(run, part) for part in others]
-        run(first)
+        pending = [self._pool.submit(run, *part) for part in others]
+        run(*first)
         for future in pending:
             future.result()  # waits, and re-raises an error of that thread
         # Each chunk summed into its own slot, added up in chunk order: the same
@@ -288,15 +291,15 @@ class CompiledKernel:
             grad_intercept.astype(self.dtype, copy=False),
         )
 
-    def _sweep(self, chunks, **arguments):
-        self._sweep_chunks(chunks=chunks, **self._scratch(), **arguments)
+    def _sweep(self, chunks, scratch, **arguments):
+        self._sweep_chunks(chunks=chunks, **scratch, **arguments)
 
     def _scratch(self):
         """What the sweep reads the rows from, and the tile integer rows are
         converted into: one per thread."""
         if not self._convert:
             return {"source": self._data[0], "tile": np.empty(0, self.compute_dtype)}
-        n_features = self._chunk_grads.shape[2]
+        n_features = self._shape[1]
         tile = np.empty(self._tile_rows * n_features, self.compute_dtype)
         source = tile.view()
         source.flags.writeable = False  # the type X has: one compiled sweep
