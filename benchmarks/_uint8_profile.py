@@ -7,8 +7,9 @@ pixels, so its parts cost about that much less than these):
 
 * ``read``: every byte of X read once (OR-ed as 64-bit words, NumPy): the least an
   iteration can cost;
-* ``conversion``: every tile of 4 rows converted to float64 into the sweep's tile
-  buffer (``_convert``): the only part that reads X from memory;
+* ``conversion``: every tile of 4 rows converted into the sweep's tile buffer
+  (``_convert``; float32 for uint8, see ``tile_dtype``): the only part that reads X
+  from memory;
 * ``products``: the decision values, ``_tile_dots`` of a tile buffer, as many times
   as there are tiles (the buffer stays in the cache, as in the sweep);
 * ``updates``: the gradient, ``_tile_update`` of a tile buffer, as many times;
@@ -75,7 +76,7 @@ def _wall_seconds(function, repeats):
 
 def uint8_profile(X8, y, repeats=7):
     """Seconds of each part (see the module docstring), and the float64 pass."""
-    from skdigit._kernels._compiled import CompiledKernel, available
+    from skdigit._kernels._compiled import CompiledKernel, available, tile_dtype
 
     if not available():
         return {"skipped": "numba is not importable"}
@@ -84,7 +85,7 @@ def uint8_profile(X8, y, repeats=7):
     flat = np.ascontiguousarray(X8).reshape(-1)
     words = flat[: flat.size // 8 * 8].view(np.uint64)
     n_tiles = n_samples // 4
-    tile = np.empty(4 * n_features)
+    tile = np.empty(4 * n_features, tile_dtype(X8.dtype))
     w = np.full(n_features, 1e-4)
     W = w.reshape(1, -1)
     G = np.zeros((1, n_features))

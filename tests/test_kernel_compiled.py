@@ -166,16 +166,29 @@ def test_float32_is_computed_in_float32(link, n_outputs):
 
 @pytest.mark.parametrize(("link", "n_outputs"), [("sigmoid", 1), ("softmax", 10)])
 def test_integer_X_gives_the_sums_of_float64_X(link, n_outputs):
-    # Integer tiles are converted to float64 and summed by the loops that read
-    # float64 X. Several outputs: both skip each tile's zero margins, and the same
-    # values give the same bits. One output: float64 X is read whole and a row at a
-    # time (one stream from memory), integer X without its margins and four rows
-    # side by side, so the sums agree to rounding.
+    # Integer tiles are converted to floats (float32 up to 16 bits: exact) and
+    # summed in float64 by the loops that read float64 X. Several outputs: both
+    # skip each tile's zero margins, and the same values give the same bits. One
+    # output: float64 X is read whole and a row at a time (one stream from memory),
+    # integer X without its margins and four rows side by side, so the sums agree
+    # to rounding.
     X, Y, sample_weight, coef, intercept = make_problem(
         np.uint8, n_outputs, link, weighted=True
     )
-    for dtype in (np.uint8, np.int32, np.bool_):
-        values = (X > 100) if dtype == np.bool_ else X.astype(dtype)
+    X = X.astype(np.int64)
+    # Each type's values spread over its range, its extremes included.
+    cases = {
+        np.uint8: X,
+        np.int16: (X - 128) * 256 + (X == 255) * 255,
+        np.uint16: X * 257,
+        np.int32: (X - 128) * 2**23 + X,  # not exact in float32
+        np.bool_: X > 100,
+    }
+    for dtype, values in cases.items():
+        values = values.astype(dtype)
+        if dtype in (np.int16, np.uint16):  # held exactly by a float32 tile
+            limits = np.iinfo(dtype)
+            assert (values.min(), values.max()) == (limits.min, limits.max)
         reference = CompiledKernel(
             values.astype(np.float64), Y, sample_weight, link=link
         ).sums(coef, intercept, 0.3)

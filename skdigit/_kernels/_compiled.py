@@ -4,10 +4,10 @@
 row of X once and only once per iteration: the decision values, the loss, the
 residual and the row's share of ``X.T @ residual`` are computed while the row is in
 the CPU cache (see :mod:`skdigit._kernels._numba_sweep`). Integer X (uint8 pixels)
-is read as it is, four rows at a time converted into a small float buffer (never
-the whole of X), and so is any X whose rows are contiguous: a C-ordered array, a
-memory-mapped file, and views such as ``X[:, 1:]`` or ``X[::2]``
-(:func:`row_layout`).
+is read as it is, four rows at a time converted into a small float buffer (float32
+for integers of 16 bits or fewer, exact; never the whole of X), and so is any X
+whose rows are contiguous: a C-ordered array, a memory-mapped file, and views such
+as ``X[:, 1:]`` or ``X[::2]`` (:func:`row_layout`).
 
 numba is optional (``pip install "skdigit[fast]"``): this module imports it only when
 a kernel is made or :func:`available` is asked, so that ``import skdigit`` stays
@@ -300,7 +300,7 @@ class CompiledKernel:
         if not self._convert:
             return {"source": self._data[0], "tile": np.empty(0, self.compute_dtype)}
         n_features = self._shape[1]
-        tile = np.empty(self._tile_rows * n_features, self.compute_dtype)
+        tile = np.empty(self._tile_rows * n_features, tile_dtype(self._data[0].dtype))
         source = tile.view()
         source.flags.writeable = False  # the type X has: one compiled sweep
         return {"source": source, "tile": tile}
@@ -355,6 +355,22 @@ def compute_dtype(dtype):
     (dtype('float64'), dtype('float32'))
     """
     return np.dtype(np.float32 if dtype == np.float32 else np.float64)
+
+
+def tile_dtype(dtype):
+    """The float type integer X of ``dtype`` is converted into, a tile of rows at a
+    time: float32 for integers of at most 16 bits (every value exact), which halves
+    the bytes written and read again; float64 for wider ones. The products are taken
+    in float64 either way.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdigit._kernels._compiled import tile_dtype
+    >>> tile_dtype(np.dtype(np.uint8)), tile_dtype(np.dtype(np.int32))
+    (dtype('float32'), dtype('float64'))
+    """
+    return np.dtype(np.float32 if dtype.itemsize <= 2 else np.float64)
 
 
 def accepts(X):
