@@ -276,6 +276,17 @@ def _tile_span(spans, row, n_features):
 
 
 @_jit(**_OPTIONS)
+def _mark_inked(X, a, n, inked):
+    """``inked[j]``: whether column ``j`` is non-zero in any of the four rows
+    ``X[a[r]:a[r] + n]`` (one pass over the rows, vectorised)."""
+    a0, a1, a2, a3 = _unsigned(a)
+    for j in range(np.uint64(n)):
+        inked[j] = (
+            (X[a0 + j] != 0) | (X[a1 + j] != 0) | (X[a2 + j] != 0) | (X[a3 + j] != 0)
+        )
+
+
+@_jit(**_OPTIONS)
 def tile_spans(X, row_stride, n_samples, n_features):
     """``spans[t] = lo, hi``: the columns of tile ``t`` (rows ``TILE_ROWS * t`` on)
     outside ``lo:hi`` are zero in every row, ``lo`` and ``hi`` multiples of
@@ -284,18 +295,17 @@ def tile_spans(X, row_stride, n_samples, n_features):
     are then neither converted, multiplied nor added."""
     n_tiles = -(-n_samples // TILE_ROWS)
     spans = np.zeros((n_tiles, 2), np.int32)
+    inked = np.empty(n_features, np.bool_)
     for t in range(n_tiles):
-        lo, hi = n_features, 0
-        for i in range(t * TILE_ROWS, min((t + 1) * TILE_ROWS, n_samples)):
-            row = X[i * row_stride : i * row_stride + n_features]
-            j = 0
-            while j < lo and row[j] == 0:
-                j += 1
-            lo = j
-            k = n_features
-            while k > hi and row[k - 1] == 0:
-                k -= 1
-            hi = k
+        row = t * TILE_ROWS
+        starts = _row_starts(row, min(TILE_ROWS, n_samples - row), row_stride)
+        _mark_inked(X, starts, n_features, inked)
+        lo = 0
+        while lo < n_features and not inked[lo]:
+            lo += 1
+        hi = n_features
+        while hi > lo and not inked[hi - 1]:
+            hi -= 1
         if hi > lo:
             spans[t, 0] = lo // SPAN_ALIGN * SPAN_ALIGN
             spans[t, 1] = min(n_features, -(-hi // SPAN_ALIGN) * SPAN_ALIGN)
