@@ -17,10 +17,10 @@ update then read from the cache (converting as they read would convert every pix
 twice: 20% slower on MNIST); no float copy of X is made. The buffer is float32 for
 integers of 16 bits or fewer, whose values it holds exactly, and the loops widen
 each value to float64 as they read it: the same products as from a float64 buffer,
-with half the bytes written and read again (uint8 MNIST 11 to 20% faster, binary
-and 10-class). Their rows are prefetched
-two tiles ahead (:mod:`skdigit._kernels._prefetch`): the conversion waited on
-memory, which the hardware prefetcher did not bring in early enough.
+with half the bytes written and read again (uint8 MNIST on two threads: binary and
+10-class 12 to 15% faster). Their rows are prefetched two tiles ahead
+(:mod:`skdigit._kernels._prefetch`): the conversion waited on memory, which the
+hardware prefetcher did not bring in early enough.
 
 Each tile's columns that are zero in all its rows (a picture's blank margins, 22% of
 MNIST's pixels; :func:`tile_spans`) are skipped: neither converted, multiplied nor
