@@ -329,6 +329,7 @@ def _chunk_sums(X, row_stride, spans, convert, model, first, stop, sums, scratch
     grad, grad_intercept = sums
     n_outputs, n_features = coef_t.shape
     row_by_row = n_outputs == 1 and not convert
+    tile_starts = _row_starts(0, TILE_ROWS, n_features)  # the tile buffer's rows
     loss = 0.0
     for run in range(first, stop, RUN_ROWS):
         run_stop = min(run + RUN_ROWS, stop)
@@ -344,7 +345,7 @@ def _chunk_sums(X, row_stride, spans, convert, model, first, stop, sums, scratch
                 _prefetch_tile(X, ahead, n_features, row_stride)
                 for r in range(TILE_ROWS):
                     _convert(X, starts[r] + lo, tile, r * n_features + lo, hi - lo)
-                starts = (0, n_features, 2 * n_features, 3 * n_features)
+                starts = tile_starts
             a = (starts[0] + lo, starts[1] + lo, starts[2] + lo, starts[3] + lo)
             n = hi - lo
             # The decision values.
