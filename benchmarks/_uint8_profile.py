@@ -13,7 +13,7 @@ pixels, so its parts cost about that much less than these):
 * ``products``: the decision values, ``_tile_dots`` of a tile buffer, as many times
   as there are tiles (the buffer stays in the cache, as in the sweep);
 * ``updates``: the gradient, ``_tile_update`` of a tile buffer, as many times;
-* ``element-wise``: the loss and residual of every row (``_sigmoid_terms``);
+* ``element-wise``: the loss and residual of every row (``_sigmoid_output``);
 * ``sweep, 1 thread``: the whole sweep (``CompiledKernel.sums``), and with as many
   threads as the kernel takes by default (wall-clock time: the threads' gain).
 """
@@ -58,7 +58,9 @@ def _parts():
     def element_wise(z, Y, residual):
         total = 0.0
         for i in range(z.shape[0]):
-            total += sweep._sigmoid_terms(z, i, Y, i, 1.0, 0.5, residual)
+            row_loss, probability = sweep._sigmoid_output(z[i, 0], Y[i, 0])
+            residual[i, 0] = probability - Y[i, 0]
+            total += row_loss - 0.5
         return total
 
     return conversion, products, updates, element_wise

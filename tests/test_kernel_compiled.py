@@ -136,6 +136,28 @@ def test_sums_match_numpy_reference(dtype, link, n_outputs, fit_intercept, weigh
     )
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("n_samples", [1, 2, 3, 4, 5, 7, 258])
+def test_binary_float_X_of_any_number_of_rows_matches_numpy_reference(dtype, n_samples):
+    # Binary float X is read a row at a time in whole tiles of four rows, and its
+    # last tile, when shorter, by the general loop: both, or only the second.
+    X, Y, sample_weight, coef, intercept = make_problem(
+        dtype, 1, "sigmoid", weighted=True, n_samples=n_samples
+    )
+    kernel = CompiledKernel(X, Y, sample_weight, link="sigmoid")
+    got = kernel.sums(coef, intercept, 0.5)
+    expected = reference_sums(
+        X, Y, sample_weight, coef, intercept, link="sigmoid", shift=0.5
+    )
+    # float32 products round to 6e-8; sums of few rows cancel some of their terms.
+    rtol = 1e-6 if dtype == np.float32 else 1e-12
+    loss_scale = sample_weight.sum()
+    np.testing.assert_allclose(got[0], expected[0], rtol=rtol, atol=rtol * loss_scale)
+    scale = np.abs(expected[1]).max()
+    np.testing.assert_allclose(got[1], expected[1], rtol=rtol, atol=rtol * scale)
+    np.testing.assert_allclose(got[2], expected[2], rtol=10 * rtol, atol=10 * rtol)
+
+
 @pytest.mark.parametrize(("link", "n_outputs"), [("sigmoid", 1), ("softmax", 10)])
 def test_float32_is_computed_in_float32(link, n_outputs):
     X, Y, sample_weight, coef, intercept = make_problem(
