@@ -136,11 +136,11 @@ def test_sums_match_numpy_reference(dtype, link, n_outputs, fit_intercept, weigh
     )
 
 
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("dtype", [np.uint8, np.float32, np.float64])
 @pytest.mark.parametrize("n_samples", [1, 2, 3, 4, 5, 7, 258])
-def test_binary_float_X_of_any_number_of_rows_matches_numpy_reference(dtype, n_samples):
-    # Binary float X is read a row at a time in whole tiles of four rows, and its
-    # last tile, when shorter, by the general loop: both, or only the second.
+def test_binary_X_of_any_number_of_rows_matches_numpy_reference(dtype, n_samples):
+    # A binary fit's whole tiles of four rows have loops of their own; the last
+    # tile, when shorter, goes through the general loop: both, or only the second.
     X, Y, sample_weight, coef, intercept = make_problem(
         dtype, 1, "sigmoid", weighted=True, n_samples=n_samples
     )

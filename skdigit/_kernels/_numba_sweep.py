@@ -9,7 +9,7 @@ and the residual of each row, and adds ``residual * row`` to the gradient while 
 rows are still in the CPU cache. The products and the gradient update read the four
 rows of a tile side by side (:func:`_tile_dots`, :func:`_tile_update`), except the
 products of a binary fit on float X, taken a row at a time (:func:`_row_dot`, in
-:func:`_stream_sums`): that sweep reads X straight from memory with little work per
+:func:`_binary_sums`): that sweep reads X straight from memory with little work per
 byte, and one row after the other is one stream, which the processor's prefetcher
 follows better than four (binary float32 MNIST: 8 to 15% faster). Integer pixels are
 converted to floats a tile at a time, into a buffer of four rows that the products
@@ -21,6 +21,13 @@ a float64 buffer, with half the bytes written and read again (uint8 MNIST on two
 threads: binary and 10-class 12 to 15% faster). Their rows are prefetched two tiles
 ahead (:mod:`skdigit._kernels._prefetch`): the conversion waited on memory, which
 the hardware prefetcher did not bring in early enough.
+
+The loops over the tiles: :func:`_chunk_sums` for any number of outputs, and, for a
+binary fit (one sigmoid), :func:`_binary_sums` over whole tiles, compiled apart for
+integer and for float X, the last tile of X, when shorter than four rows, left to
+:func:`_chunk_sums`. The same arithmetic: the compiler makes faster code of the
+smaller functions without the checks for a short tile (binary MNIST: 11 to 18%
+faster).
 
 Each tile's columns that are zero in all its rows (a picture's blank margins, 22% of
 MNIST's pixels; :func:`tile_spans`) are skipped: neither converted, multiplied nor
@@ -310,7 +317,8 @@ def tile_spans(X, row_stride, n_samples, n_features):
 @_jit(**_OPTIONS)
 def _chunk_sums(X, row_stride, spans, convert, model, first, stop, sums, scratch):
     """The loss sum of rows ``first:stop`` (whole tiles but the last), adding their
-    gradient to ``sums`` (``grad``, ``grad_intercept``).
+    gradient to ``sums`` (``grad``, ``grad_intercept``): every fit but the whole
+    tiles of a binary one.
 
     ``model`` is ``Y, weights, coef_t, intercept, softmax, shift`` and ``scratch``
     ``source, tile, run_grad, z, residual, zero`` (see :func:`sweep_chunks`). The
@@ -381,23 +389,28 @@ def _chunk_sums(X, row_stride, spans, convert, model, first, stop, sums, scratch
 
 
 @_jit(**_OPTIONS)
-def _stream_sums(row_stride, model, first, stop, sums, scratch):
-    """:func:`_chunk_sums` of a binary fit on float X, read in place, every column,
-    and a row at a time: one stream from memory (see the module docstring). Whole
-    tiles only (``stop - first`` a multiple of :data:`TILE_ROWS`).
+def _binary_sums(X, row_stride, spans, convert, model, first, stop, sums, scratch):
+    """:func:`_chunk_sums` of a binary fit (one sigmoid), whole tiles only (``stop -
+    first`` a multiple of :data:`TILE_ROWS`).
 
-    A function of its own, for whole tiles, with the loss of each output in
-    :func:`_sigmoid_output` and the intercept in local variables: the same loop as a
-    branch of :func:`_chunk_sums`, with its check for a short tile, ran 15 to 18%
-    slower on one thread (binary MNIST, float32 9.6 -> 8.2 ms, float64 17.9 ->
-    14.7 ms), 5 and 10% on two; the same sums, bit for bit.
+    ``convert`` is a constant (``True`` for integer X, ``False`` for float X), so
+    that numba compiles one function for each, without the other's branch. Integer
+    tiles are converted and their four rows read side by side, as in
+    :func:`_chunk_sums`; float X is read in place, a row at a time (one stream from
+    memory, every column: see the module docstring).
+
+    Functions of their own, for whole tiles, with the loss of a row in
+    :func:`_sigmoid_output` and the intercept in local variables (the compiler must
+    assume that a store to an array changes any other): the same loops as part of
+    :func:`_chunk_sums`, with its checks for a short tile, ran 14 to 18% slower on
+    one thread (binary MNIST: uint8 5.7 -> 4.9 ms, float32 9.6 -> 8.2, float64 17.9
+    -> 14.7), 5 to 17% on two; the same sums, bit for bit.
     """
     Y, weights, coef_t, intercept, _, shift = model
-    source, _, run_grad, z, residual, zero = scratch
+    source, tile, run_grad, _, residual, zero = scratch
     grad, grad_intercept = sums
     n_features = coef_t.shape[1]
-    # In local variables, not arrays: the compiler must assume that a store to an
-    # array changes any other.
+    tile_starts = _row_starts(0, TILE_ROWS, n_features)  # the tile buffer's rows
     bias = intercept[0]
     intercept_grad = 0.0
     loss = 0.0
@@ -405,17 +418,36 @@ def _stream_sums(row_stride, model, first, stop, sums, scratch):
         run_stop = min(run + RUN_ROWS, stop)
         run_grad[:] = 0
         for row in range(run, run_stop, TILE_ROWS):
-            a = _row_starts(row, TILE_ROWS, row_stride)
-            for r in range(TILE_ROWS):
-                dot = _row_dot(source, a[r], coef_t, 0, 0, n_features, zero)
-                z[r, 0] = dot + bias
+            starts = _row_starts(row, TILE_ROWS, row_stride)
+            lo, hi = _tile_span(spans, row, n_features)
+            n = hi - lo
+            if convert:  # as in _chunk_sums
+                ahead = (row + PREFETCH_ROWS) * row_stride
+                _prefetch_tile(X, ahead, n_features, row_stride)
+                for r in range(TILE_ROWS):
+                    _convert(X, starts[r] + lo, tile, r * n_features + lo, n)
+                a = (
+                    tile_starts[0] + lo,
+                    tile_starts[1] + lo,
+                    tile_starts[2] + lo,
+                    tile_starts[3] + lo,
+                )
+                dots = _tile_dots(source, a, coef_t, 0, lo, n, zero)
+            else:  # float X has no spans: lo is 0, n every column
+                a = starts
+                dots = (
+                    _row_dot(source, a[0], coef_t, 0, 0, n, zero),
+                    _row_dot(source, a[1], coef_t, 0, 0, n, zero),
+                    _row_dot(source, a[2], coef_t, 0, 0, n, zero),
+                    _row_dot(source, a[3], coef_t, 0, 0, n, zero),
+                )
             for r in range(TILE_ROWS):
                 i = row + r
-                row_loss, probability = _sigmoid_output(z[r, 0], Y[i, 0])
+                row_loss, probability = _sigmoid_output(dots[r] + bias, Y[i, 0])
                 residual[r, 0] = (probability - Y[i, 0]) * weights[i]
                 loss += weights[i] * (row_loss - shift)
                 intercept_grad += residual[r, 0]
-            _tile_update(run_grad, 0, source, a, 0, n_features, residual)
+            _tile_update(run_grad, 0, source, a, lo, n, residual)
         for j in range(n_features):
             grad[0, j] += run_grad[0, j]
     grad_intercept[0] += intercept_grad
@@ -495,18 +527,20 @@ def sweep_chunks(
         zero,
     )
     model = (Y, weights, coef_t, intercept, softmax, shift)
-    streamed = n_outputs == 1 and not softmax and not convert
+    binary = n_outputs == 1 and not softmax
     for c in chunks:
         chunk_grads[c] = 0.0
         chunk_grad_intercepts[c] = 0.0
         sums = (chunk_grads[c], chunk_grad_intercepts[c])
         first, stop = bounds[c], bounds[c + 1]
         loss = 0.0
-        if streamed:  # whole tiles; the last tile of X, when short, below
+        if binary:  # whole tiles; the last tile of X, when short, in _chunk_sums
             whole_tiles_stop = first + (stop - first) // TILE_ROWS * TILE_ROWS
-            loss = _stream_sums(
-                row_stride, model, first, whole_tiles_stop, sums, scratch
-            )
+            part = (first, whole_tiles_stop, sums, scratch)
+            if convert:  # a constant each: see _binary_sums
+                loss = _binary_sums(X, row_stride, spans, True, model, *part)
+            else:
+                loss = _binary_sums(X, row_stride, spans, False, model, *part)
             first = whole_tiles_stop
         loss += _chunk_sums(
             X, row_stride, spans, convert, model, first, stop, sums, scratch
