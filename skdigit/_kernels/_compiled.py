@@ -48,9 +48,10 @@ MIN_CHUNK_ROWS = 256
 # column of every tile is read.
 _NO_SPANS = np.zeros((0, 2), np.int32)
 # About how long compiling the sweep for one dtype of X takes, once per machine
-# (benchmarks/run.py, section "fresh": 4.4 to 8.5 s on this project's 2-core
-# machine, shared with other jobs).
-COMPILE_SECONDS = 6
+# (benchmarks/run.py, section "fresh", on this project's 2-core machine, shared with
+# other jobs: 4.4 to 8.5 s; uint8 7.6 to 8.3 s since binary fits have loops of their
+# own, 5.9 to 6.8 before).
+COMPILE_SECONDS = 8
 
 
 @functools.cache
