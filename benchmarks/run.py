@@ -55,15 +55,16 @@ from _per_iteration import (
     rows,
     targets,
 )
+from _profile import float32_profile, profile_lines, uint8_profile
 from _report import check_targets, format_report
 from _timing import busiest, in_turn
-from _uint8_profile import profile_lines, uint8_profile
 from threadpoolctl import threadpool_info
 
 DEFAULT_JSON = Path(__file__).parent / "results" / "latest.json"
 SECTIONS = (
     "per_iteration",
     "uint8_profile",
+    "float32_profile",
     "crossover",
     "memory",
     "sklearn",
@@ -266,6 +267,12 @@ def run_sections(results, arrays, y, kernels, args):
             "uint8_profile",
             "Where a uint8 iteration goes",
             lambda: uint8_profile(X8, y, repeats=args.repeats + 2),
+        ),
+        (
+            "float32_profile",
+            "float32_profile",
+            "Where a float32 iteration goes",
+            lambda: float32_profile(X8, y, repeats=args.repeats + 2),
         ),
         (
             "crossover",
