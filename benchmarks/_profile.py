@@ -32,6 +32,7 @@ Both, then:
   threads as the kernel takes by default (wall-clock time: the threads' gain).
 """
 
+import functools
 import itertools
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -42,8 +43,10 @@ from _timing import median_call_seconds
 PASS = "X@w float64 (wall)"
 
 
+@functools.cache
 def _parts():
-    """numba loops calling the sweep's own functions, compiled here."""
+    """numba loops calling the sweep's own functions, compiled here (once: both
+    profiles share them)."""
     from numba import njit
 
     from skdigit._kernels import _numba_sweep as sweep
@@ -150,7 +153,6 @@ def _shared_parts(X, problem, tile_dtype, repeats):
     tile_residual = np.array([[1e-3], [-1e-3], [2e-3], [-2e-3]], G.dtype)
     Y, z, coef = problem["Y"], problem["z"], problem["coef"]
     residual = np.empty_like(z)
-    threads = _default_threads(X, Y)
     one = CompiledKernel(X, Y, np.ones(n_samples), link="sigmoid", n_threads=1)
     default = CompiledKernel(X, Y, np.ones(n_samples), link="sigmoid")
     X64 = X.astype(np.float64)
@@ -162,7 +164,7 @@ def _shared_parts(X, problem, tile_dtype, repeats):
             ),
             "element-wise": _cpu_seconds(lambda: element_wise(z, Y, residual), repeats),
             "sweep, 1 thread": _cpu_seconds(lambda: one.sums(coef, None, 0.0), repeats),
-            f"sweep, {threads} threads (wall)": _wall_seconds(
+            f"sweep, {len(default._parts)} threads (wall)": _wall_seconds(
                 lambda: default.sums(coef, None, 0.0), repeats
             ),
             PASS: _wall_seconds(lambda: X64 @ problem["w"], repeats),
